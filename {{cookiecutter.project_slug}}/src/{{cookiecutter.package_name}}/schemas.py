@@ -1,0 +1,145 @@
+"""Request and response bodies of the API.
+
+Input is validated strictly: a value of the wrong JSON type is rejected, never coerced
+(``"3"`` or ``true`` is not a priority, ``5`` is not a title or a date).
+"""
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+
+from .models import (
+    DESCRIPTION_MAX_LENGTH,
+    MAX_ID,
+    PRIORITY_MAX,
+    PRIORITY_MIN,
+    TITLE_MAX_LENGTH,
+    TaskStatus,
+)
+
+
+def _require_text(value: Any) -> Any:
+    """Dates arrive as ISO 8601 strings; numbers would otherwise pass as Unix timestamps."""
+    if not isinstance(value, str | datetime):
+        raise ValueError("Input should be an ISO 8601 datetime string")
+    return value
+
+
+Title = Annotated[
+    str,
+    StringConstraints(
+        strict=True, strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH
+    ),
+    Field(description="Short summary; surrounding whitespace is removed.", examples=["Write docs"]),
+]
+Description = Annotated[
+    str,
+    StringConstraints(strict=True, max_length=DESCRIPTION_MAX_LENGTH),
+]
+Priority = Annotated[int, Field(strict=True, ge=PRIORITY_MIN, le=PRIORITY_MAX)]
+DueDate = Annotated[
+    AwareDatetime,
+    BeforeValidator(_require_text),
+    AfterValidator(lambda value: value.astimezone(UTC)),
+    Field(description="Timezone-aware ISO 8601 datetime.", examples=["2030-01-31T17:00:00Z"]),
+]
+
+
+class TaskCreate(BaseModel):
+    """A new task, or the full replacement of an existing one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    description: Description | None = None
+    status: TaskStatus = TaskStatus.PENDING
+    priority: Priority = PRIORITY_MIN
+    due_date: DueDate | None = None
+
+
+class TaskUpdate(BaseModel):
+    """A partial update: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    description: Description | None = None
+    status: TaskStatus | None = None
+    priority: Priority | None = None
+    due_date: DueDate | None = None
+
+    @field_validator("title", "status", "priority", mode="before")
+    @classmethod
+    def reject_null(cls, value: Any) -> Any:
+        """Omitting a field leaves it unchanged; sending null for a required one is an error."""
+        if value is None:
+            raise ValueError("Field cannot be null")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+class TaskRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    description: str | None
+    status: TaskStatus
+    priority: int
+    due_date: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class TaskSortField(StrEnum):
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    PRIORITY = "priority"
+    TITLE = "title"
+    DUE_DATE = "due_date"
+
+
+class SortOrder(StrEnum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+class TaskQuery(BaseModel):
+    """Filters, ordering and paging of the task list."""
+
+    status: TaskStatus | None = None
+    priority: Annotated[int | None, Field(ge=PRIORITY_MIN, le=PRIORITY_MAX)] = None
+    search: Annotated[
+        str | None,
+        Field(min_length=1, max_length=TITLE_MAX_LENGTH, description="Case-insensitive text."),
+    ] = None
+    sort_by: TaskSortField = TaskSortField.CREATED_AT
+    order: SortOrder = SortOrder.DESC
+    skip: Annotated[int, Field(ge=0, le=MAX_ID)] = 0
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+
+
+class TaskPage(BaseModel):
+    items: list[TaskRead]
+    total: int
+    skip: int
+    limit: int
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error the API returns on purpose."""
+
+    detail: str

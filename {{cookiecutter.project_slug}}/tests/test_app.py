@@ -1,0 +1,149 @@
+"""Cross-cutting behaviour: request ids, logging, errors, CORS and the API docs."""
+
+import json
+import logging
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.package_name }}.config import Environment, LogFormat
+from {{ cookiecutter.package_name }}.factory import create_app
+
+from .conftest import make_settings
+from .helpers import TASKS_URL
+
+
+def test_every_response_gets_a_request_id(client: TestClient) -> None:
+    first = client.get("/health").headers["x-request-id"]
+    second = client.get("/nowhere").headers["x-request-id"]
+    assert len(first) == 32
+    assert first != second
+
+
+def test_a_sane_caller_request_id_is_kept(client: TestClient) -> None:
+    response = client.get("/health", headers={"X-Request-ID": "req-42.retry:1"})
+    assert response.headers["x-request-id"] == "req-42.retry:1"
+
+
+@pytest.mark.parametrize("supplied", ["x" * 129, "evil\tid", "a b", "<script>"])
+def test_an_unsafe_caller_request_id_is_replaced(client: TestClient, supplied: str) -> None:
+    response = client.get("/health", headers={"X-Request-ID": supplied})
+    assert response.headers["x-request-id"] != supplied
+    assert len(response.headers["x-request-id"]) == 32
+
+
+def test_each_request_is_logged_once(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO):
+        client.get(TASKS_URL, headers={"X-Request-ID": "logged-1"})
+    access = [record for record in caplog.records if record.name.endswith(".access")]
+    assert len(access) == 1
+    record = access[0]
+    assert record.__dict__["method"] == "GET"
+    assert record.__dict__["path"] == TASKS_URL
+    assert record.__dict__["status_code"] == 200
+    assert record.__dict__["duration_ms"] >= 0
+    assert record.__dict__["request_id"] == "logged-1"
+
+
+def test_json_logs(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    app = create_app(make_settings(database_url, log_format=LogFormat.JSON))
+    with TestClient(app) as client:
+        client.get("/health", headers={"X-Request-ID": "json-1"})
+    lines = [
+        json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")
+    ]
+    access = [line for line in lines if line["name"].endswith(".access")]
+    assert access
+    assert access[-1]["request_id"] == "json-1"
+    assert access[-1]["status_code"] == 200
+    assert access[-1]["level"] == "INFO"
+
+
+def failing_app(database_url: str) -> FastAPI:
+    app = create_app(make_settings(database_url))
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    return app
+
+
+def test_unexpected_errors_are_a_bare_500_logged_with_the_request_id(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with TestClient(failing_app(database_url)) as client, caplog.at_level(logging.ERROR):
+        response = client.get("/boom", headers={"X-Request-ID": "trace-me"})
+
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal Server Error"}
+    assert "secret internals" not in response.text
+    assert response.headers["x-request-id"] == "trace-me"
+    (record,) = [record for record in caplog.records if record.levelno == logging.ERROR]
+    assert record.__dict__["request_id"] == "trace-me"
+    assert record.exc_info is not None
+    assert "secret internals" in str(record.exc_info[1])
+
+
+def test_cors_allows_only_configured_origins(database_url: str) -> None:
+    app = create_app(make_settings(database_url, cors_origins=["https://app.example.com"]))
+    client = TestClient(app)
+    preflight = {"Access-Control-Request-Method": "POST"}
+
+    allowed = client.options(TASKS_URL, headers={"Origin": "https://app.example.com", **preflight})
+    denied = client.options(TASKS_URL, headers={"Origin": "https://evil.example.com", **preflight})
+
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert "access-control-allow-origin" not in denied.headers
+
+
+def test_no_cors_by_default(client: TestClient) -> None:
+    response = client.get(TASKS_URL, headers={"Origin": "https://app.example.com"})
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_docs_are_served_outside_production(client: TestClient) -> None:
+    for path in ("/docs", "/redoc", "/openapi.json"):
+        assert client.get(path).status_code == 200, path
+
+
+def test_docs_are_off_in_production(database_url: str) -> None:
+    client = TestClient(create_app(make_settings(database_url, environment=Environment.PRODUCTION)))
+    for path in ("/docs", "/redoc", "/openapi.json"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_openapi_documents_every_status_code(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    expected = {
+        ("/api/v1/tasks", "post"): {"201", "422"},
+        ("/api/v1/tasks", "get"): {"200", "422"},
+        ("/api/v1/tasks/{task_id}", "get"): {"200", "404", "422"},
+        ("/api/v1/tasks/{task_id}", "put"): {"200", "404", "422"},
+        ("/api/v1/tasks/{task_id}", "patch"): {"200", "404", "422"},
+        ("/api/v1/tasks/{task_id}", "delete"): {"204", "404", "422"},
+        ("/health/ready", "get"): {"200", "503"},
+    }
+    for (path, method), codes in expected.items():
+        documented = set(paths[path][method]["responses"])
+        assert codes | {"500"} <= documented, (path, method, documented)
+
+
+def test_main_module_builds_the_app_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    import importlib
+
+    from {{ cookiecutter.package_name }} import config
+
+    monkeypatch.setenv("ENVIRONMENT", "test")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    config.get_settings.cache_clear()
+    try:
+        main = importlib.import_module("{{ cookiecutter.package_name }}.main")
+        assert isinstance(main.app, FastAPI)
+        assert main.app.state.settings.environment is Environment.TEST
+    finally:
+        config.get_settings.cache_clear()

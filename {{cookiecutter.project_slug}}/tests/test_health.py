@@ -1,0 +1,55 @@
+"""Liveness and readiness probes, with the database up and down."""
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, make_url
+
+from {{ cookiecutter.package_name }}.factory import create_app
+
+from .conftest import make_settings
+from .helpers import TASKS_URL
+
+
+def unreachable_database_url(database_url: str, tmp_path: Path) -> str:
+    """A URL of the same kind as the test database that cannot be connected to."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        # A directory cannot be opened as a database file.
+        return f"sqlite:///{tmp_path}"
+    # Port 1 is reserved (tcpmux) and closed on any sane test machine.
+    return url.set(host="127.0.0.1", port=1).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def client_without_database(database_url: str, tmp_path: Path) -> TestClient:
+    settings = make_settings(unreachable_database_url(database_url, tmp_path))
+    return TestClient(create_app(settings))
+
+
+def test_liveness_touches_nothing(client_without_database: TestClient) -> None:
+    response = client_without_database.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_ready_when_the_database_answers(client: TestClient, engine: Engine) -> None:
+    response = client.get("/health/ready")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+def test_not_ready_names_the_database(client_without_database: TestClient) -> None:
+    response = client_without_database.get("/health/ready")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "checks": {"database": "unavailable"}}
+
+
+def test_api_answers_503_not_500_when_the_database_is_down(
+    client_without_database: TestClient,
+) -> None:
+    response = client_without_database.get(TASKS_URL)
+    assert response.status_code == 503
+    assert response.json() == {"detail": "Service temporarily unavailable"}
+    assert response.headers["retry-after"] == "5"

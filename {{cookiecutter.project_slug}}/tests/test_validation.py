@@ -1,0 +1,108 @@
+"""Request validation: wrong types are rejected, never coerced, and nothing is a 500."""
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from .helpers import TASKS_URL, create_task, task_url
+
+INVALID_BODIES: dict[str, tuple[dict[str, Any], str]] = {
+    "missing-title": ({}, "title"),
+    "empty-title": ({"title": ""}, "title"),
+    "blank-title": ({"title": "   "}, "title"),
+    "long-title": ({"title": "x" * 201}, "title"),
+    "number-title": ({"title": 5}, "title"),
+    "null-title": ({"title": None}, "title"),
+    "long-description": ({"title": "t", "description": "x" * 2001}, "description"),
+    "number-description": ({"title": "t", "description": 1.5}, "description"),
+    "unknown-status": ({"title": "t", "status": "done"}, "status"),
+    "priority-zero": ({"title": "t", "priority": 0}, "priority"),
+    "priority-six": ({"title": "t", "priority": 6}, "priority"),
+    "priority-string": ({"title": "t", "priority": "3"}, "priority"),
+    "priority-bool": ({"title": "t", "priority": True}, "priority"),
+    "priority-float": ({"title": "t", "priority": 2.0}, "priority"),
+    "naive-due-date": ({"title": "t", "due_date": "2030-01-01T00:00:00"}, "due_date"),
+    "number-due-date": ({"title": "t", "due_date": 1_700_000_000}, "due_date"),
+    "garbage-due-date": ({"title": "t", "due_date": "next tuesday"}, "due_date"),
+    "unknown-field": ({"title": "t", "owner": "me"}, "owner"),
+}
+
+
+@pytest.mark.parametrize(("body", "field"), INVALID_BODIES.values(), ids=INVALID_BODIES.keys())
+def test_invalid_create_bodies_are_422(
+    client: TestClient, body: dict[str, Any], field: str
+) -> None:
+    response = client.post(TASKS_URL, json=body)
+
+    assert response.status_code == 422
+    locations = [error["loc"] for error in response.json()["detail"]]
+    assert ["body", field] in locations
+    assert client.get(TASKS_URL).json()["total"] == 0
+
+
+@pytest.mark.parametrize(("body", "field"), INVALID_BODIES.values(), ids=INVALID_BODIES.keys())
+def test_invalid_replacements_are_422(client: TestClient, body: dict[str, Any], field: str) -> None:
+    task = create_task(client, title="unchanged")
+
+    response = client.put(task_url(task["id"]), json=body)
+
+    assert response.status_code == 422
+    assert ["body", field] in [error["loc"] for error in response.json()["detail"]]
+    assert client.get(task_url(task["id"])).json() == task
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"title": None},
+        {"status": None},
+        {"priority": None},
+        {"title": ""},
+        {"priority": "2"},
+        {"status": "later"},
+        {"due_date": "tomorrow"},
+        {"id": 5},
+    ],
+    ids=lambda body: "-".join(f"{key}={value}" for key, value in body.items()),
+)
+def test_invalid_patches_are_422(client: TestClient, body: dict[str, Any]) -> None:
+    task = create_task(client)
+
+    response = client.patch(task_url(task["id"]), json=body)
+
+    assert response.status_code == 422
+    assert ["body", next(iter(body))] in [error["loc"] for error in response.json()["detail"]]
+    assert client.get(task_url(task["id"])).json() == task
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"{not json", b"", b"[1, 2]", b'"a string"', b"null"],
+    ids=["malformed", "empty", "array", "string", "null"],
+)
+def test_bodies_that_are_not_objects_are_rejected(client: TestClient, content: bytes) -> None:
+    response = client.post(TASKS_URL, content=content, headers={"Content-Type": "application/json"})
+    assert 400 <= response.status_code < 500
+    assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("task_id", ["abc", "0", "-1", "1.5", str(2**63)])
+def test_invalid_task_ids_are_422(client: TestClient, task_id: str) -> None:
+    for method in ("GET", "PUT", "PATCH", "DELETE"):
+        response = client.request(method, task_url(task_id), json={"title": "t"})
+        assert response.status_code == 422, method
+        assert ["path", "task_id"] in [error["loc"] for error in response.json()["detail"]]
+
+
+def test_unknown_route_is_404(client: TestClient) -> None:
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not Found"}
+
+
+def test_wrong_method_is_405(client: TestClient) -> None:
+    response = client.delete(TASKS_URL)
+    assert response.status_code == 405
+    assert response.json() == {"detail": "Method Not Allowed"}
+    assert response.headers["allow"]
