@@ -3,30 +3,86 @@
 Tests run on a throwaway SQLite file by default. Set ``TEST_DATABASE_URL`` to run the same
 tests against a PostgreSQL server; its schema is rebuilt from the migrations first.
 Every test starts with empty tables.
+{%- if cookiecutter.rate_limiting == "redis" %}
+
+Rate limits are counted in the Redis named by ``TEST_REDIS_URL``; when it is unset, the run
+starts a private ``redis-server`` from PATH. Every test starts with no rate limit counted.
+{%- endif %}
 """
 
 import os
+{%- if cookiecutter.rate_limiting == "redis" %}
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+{%- endif %}
 from collections.abc import Iterator
+{%- if cookiecutter.auth == "jwt" %}
+from datetime import timedelta
+{%- endif %}
 from pathlib import Path
 
 import pytest
+{%- if cookiecutter.rate_limiting == "redis" %}
+import redis
+{%- endif %}
 from alembic import command
 from alembic.config import Config
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, MetaData
+{%- if cookiecutter.auth == "jwt" %}
+from sqlalchemy.orm import Session
+{%- endif %}
 
 from {{ cookiecutter.package_name }}.config import Environment, Settings
 from {{ cookiecutter.package_name }}.db import create_db_engine
 from {{ cookiecutter.package_name }}.factory import create_app
-from {{ cookiecutter.package_name }}.models import Base
+from {{ cookiecutter.package_name }}.models import Base{% if cookiecutter.auth == "jwt" %}, User{% endif %}
+{%- if cookiecutter.rate_limiting == "redis" %}
+from {{ cookiecutter.package_name }}.rate_limit import KEY_PREFIX
+{%- endif %}
+{%- if cookiecutter.auth == "jwt" %}
+from {{ cookiecutter.package_name }}.security import create_access_token, hash_password
+{%- endif %}
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+{%- if cookiecutter.auth == "jwt" %}
+TEST_PASSWORD = "correct horse battery staple"
+TEST_SECRET_KEY = "test-secret-key-" + "0123456789abcdef" * 4
+# What a valid production configuration must add to the environment.
+PRODUCTION_SECRETS = {"SECRET_KEY": TEST_SECRET_KEY}
+{%- elif cookiecutter.auth == "api_key" %}
+# Two keys, as during a rotation: both must be accepted.
+TEST_API_KEYS = [
+    "test-key-current-0123456789abcdefghijklmnop",
+    "test-key-next-0123456789abcdefghijklmnop",
+]
+# What a valid production configuration must add to the environment.
+PRODUCTION_SECRETS = {"API_KEYS": ",".join(TEST_API_KEYS)}
+{%- else %}
+# What a valid production configuration must add to the environment: nothing secret.
+PRODUCTION_SECRETS: dict[str, str] = {}
+{%- endif %}
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
     """Settings for tests: nothing is read from the developer's .env file."""
-    values: dict[str, object] = {"environment": Environment.TEST, "database_url": database_url}
+    values: dict[str, object] = {
+        "environment": Environment.TEST,
+        "database_url": database_url,
+{%- if cookiecutter.auth == "jwt" %}
+        "secret_key": TEST_SECRET_KEY,
+{%- elif cookiecutter.auth == "api_key" %}
+        "api_keys": TEST_API_KEYS,
+{%- endif %}
+{%- if cookiecutter.rate_limiting == "redis" %}
+        # Set by the redis_url fixture, which every test uses.
+        "redis_url": os.environ["TEST_REDIS_URL"],
+{%- endif %}
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
@@ -68,6 +124,84 @@ def _empty_tables(engine: Engine) -> Iterator[None]:
             connection.execute(table.delete())
 
 
+{%- if cookiecutter.rate_limiting == "redis" %}
+
+
+def free_port() -> int:
+    """A loopback TCP port that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def start_redis_server(port: int) -> subprocess.Popen[bytes]:
+    """A throwaway redis-server on ``port`` that keeps nothing on disk; fails the test if it won't start."""
+    executable = shutil.which("redis-server")
+    if executable is None:
+        pytest.fail("redis-server is not on PATH: install Redis, or point TEST_REDIS_URL at one")
+    log = tempfile.TemporaryFile()
+    server = subprocess.Popen(
+        [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 10
+    with redis.Redis(port=port, socket_connect_timeout=1) as client:
+        while True:
+            try:
+                client.ping()
+                return server
+            except redis.ConnectionError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    stop_process(server)
+                    log.seek(0)
+                    output = log.read().decode(errors="replace")
+                    pytest.fail(f"redis-server did not start on port {port}:\n{output}")
+                time.sleep(0.05)
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_url() -> Iterator[str]:
+    """The Redis of this run: ``TEST_REDIS_URL``, or a redis-server started for the run."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        try:
+            with redis.Redis.from_url(url, socket_connect_timeout=2) as client:
+                client.ping()
+        except redis.RedisError as error:
+            pytest.fail(f"TEST_REDIS_URL={url} does not answer: {error}")
+        yield url
+        return
+    port = free_port()
+    server = start_redis_server(port)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        with pytest.MonkeyPatch.context() as environment:
+            environment.setenv("TEST_REDIS_URL", url)
+            yield url
+    finally:
+        stop_process(server)
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits_counted(redis_url: str) -> None:
+    with redis.Redis.from_url(redis_url) as client:
+        keys = list(client.scan_iter(match=f"{KEY_PREFIX}:*"))
+        if keys:
+            client.delete(*keys)
+{%- endif %}
+
+
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return make_settings(database_url)
@@ -78,7 +212,58 @@ def app(settings: Settings, engine: Engine) -> FastAPI:
     return create_app(settings)
 
 
+{% if cookiecutter.auth == "jwt" -%}
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """Argon2 is slow on purpose: hash the shared test password once per run."""
+    return hash_password(TEST_PASSWORD)
+
+
+def create_user(engine: Engine, *, email: str, hashed_password: str, is_active: bool = True) -> int:
+    with Session(engine) as session:
+        user = User(email=email, hashed_password=hashed_password, is_active=is_active)
+        session.add(user)
+        session.commit()
+        return user.id
+
+
+def bearer_headers(settings: Settings, user_id: int) -> dict[str, str]:
+    token = create_access_token(
+        user_id=user_id, secret_key=settings.secret_key, expires_in=timedelta(minutes=5)
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
+def user_id(engine: Engine, password_hash: str) -> int:
+    return create_user(engine, email="owner@example.com", hashed_password=password_hash)
+
+
+@pytest.fixture
+def auth_headers(settings: Settings, user_id: int) -> dict[str, str]:
+    """Credentials of the ``user_id`` user."""
+    return bearer_headers(settings, user_id)
+{%- elif cookiecutter.auth == "api_key" -%}
+@pytest.fixture
+def auth_headers() -> dict[str, str]:
+    """Credentials of a client: the first configured API key."""
+    return {"X-API-Key": TEST_API_KEYS[0]}
+{%- else -%}
+@pytest.fixture
+def auth_headers() -> dict[str, str]:
+    """Credentials of a client: none are needed."""
+    return {}
+{%- endif %}
+
+
+@pytest.fixture
+def client(app: FastAPI, auth_headers: dict[str, str]) -> Iterator[TestClient]:
+    with TestClient(app, headers=auth_headers) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def anonymous_client(app: FastAPI) -> Iterator[TestClient]:
+    """A client that sends no credentials."""
     with TestClient(app) as test_client:
         yield test_client

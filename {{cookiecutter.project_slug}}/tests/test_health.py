@@ -23,9 +23,11 @@ def unreachable_database_url(database_url: str, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def client_without_database(database_url: str, tmp_path: Path) -> TestClient:
+def client_without_database(
+    database_url: str, tmp_path: Path, auth_headers: dict[str, str]
+) -> TestClient:
     settings = make_settings(unreachable_database_url(database_url, tmp_path))
-    return TestClient(create_app(settings))
+    return TestClient(create_app(settings), headers=auth_headers)
 
 
 def test_liveness_touches_nothing(client_without_database: TestClient) -> None:

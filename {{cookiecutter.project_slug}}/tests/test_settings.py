@@ -10,6 +10,8 @@ from {{ cookiecutter.package_name }}.config import (
     load_settings,
 )
 
+from .conftest import PRODUCTION_SECRETS
+
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
@@ -17,6 +19,8 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> Non
     monkeypatch.chdir(str(tmp_path))
     for name in Settings.model_fields:
         monkeypatch.delenv(name.upper(), raising=False)
+    for name, value in PRODUCTION_SECRETS.items():
+        monkeypatch.setenv(name, value)
 
 
 def test_defaults_are_safe_for_production() -> None:

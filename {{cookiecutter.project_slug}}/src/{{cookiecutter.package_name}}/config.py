@@ -5,14 +5,25 @@ typed and validated when the application starts; a bad value stops start-up with
 message that names the variable.
 """
 
+{% if cookiecutter.auth == "jwt" -%}
+import secrets
+{% endif -%}
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator
+{% if cookiecutter.rate_limiting != "none" -%}
+from limits import parse as parse_rate_limit
+{% endif -%}
+from pydantic import Field, ValidationError, {% if cookiecutter.auth != "none" %}ValidationInfo, {% endif %}field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/app.db"
+{%- if cookiecutter.auth != "none" %}
+# Values that must never protect a real deployment: the example file's placeholder and friends.
+PLACEHOLDER_SECRETS = frozenset({"change-me", "changeme", "secret", "password", "dev", "test"})
+MIN_SECRET_LENGTH = 32
+{%- endif %}
 POSTGRESQL_SCHEMES = ("postgresql+psycopg://", "postgresql://", "postgres://")
 
 
@@ -32,6 +43,18 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 class InvalidSettingsError(RuntimeError):
     """Raised at start-up when the environment holds an unusable configuration."""
+{%- if cookiecutter.auth != "none" %}
+
+
+def check_secret(value: str) -> None:
+    """Refuse a secret that is missing, a known placeholder, or too short to resist guessing."""
+    if not value:
+        raise ValueError("is required in production")
+    if value.lower() in PLACEHOLDER_SECRETS:
+        raise ValueError("is a placeholder; generate a value with: openssl rand -base64 48")
+    if len(value) < MIN_SECRET_LENGTH:
+        raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters long")
+{%- endif %}
 
 
 class Settings(BaseSettings):
@@ -51,6 +74,23 @@ class Settings(BaseSettings):
     log_format: LogFormat = LogFormat.CONSOLE
     # None means "on everywhere but production".
     docs_enabled: bool | None = None
+    # Addresses of reverse proxies whose X-Forwarded-For header is believed ("*" for any).
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+{%- if cookiecutter.auth == "jwt" %}
+    secret_key: str = Field(default="", validate_default=True)
+    access_token_expire_minutes: int = Field(default=30, ge=1, le=60 * 24 * 30)
+{%- elif cookiecutter.auth == "api_key" %}
+    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, validate_default=True)
+{%- endif %}
+{%- if cookiecutter.rate_limiting != "none" %}
+    rate_limit_default: str = "100/minute"
+{%- if cookiecutter.auth == "jwt" %}
+    rate_limit_auth: str = "5/minute"
+{%- endif %}
+{%- endif %}
+{%- if cookiecutter.rate_limiting == "redis" %}
+    redis_url: str = "redis://localhost:6379/0"
+{%- endif %}
 
     @field_validator("database_url")
     @classmethod
@@ -62,9 +102,16 @@ class Settings(BaseSettings):
             return url
         raise ValueError("expected a sqlite:///path or postgresql+psycopg://user@host/db URL")
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator(
+        "cors_origins",
+        "trusted_proxies",
+{%- if cookiecutter.auth == "api_key" %}
+        "api_keys",
+{%- endif %}
+        mode="before",
+    )
     @classmethod
-    def split_origins(cls, value: object) -> object:
+    def split_comma_separated(cls, value: object) -> object:
         """Accept a comma-separated list, the natural form for an environment variable."""
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
@@ -83,6 +130,53 @@ class Settings(BaseSettings):
     def upper_case_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+{%- if cookiecutter.rate_limiting != "none" %}
+
+    @field_validator(
+        "rate_limit_default",
+{%- if cookiecutter.auth == "jwt" %}
+        "rate_limit_auth",
+{%- endif %}
+    )
+    @classmethod
+    def check_rate_limit(cls, value: str) -> str:
+        try:
+            parse_rate_limit(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit such as 100/minute") from None
+        return value
+{%- endif %}
+{%- if cookiecutter.rate_limiting == "redis" %}
+
+    @field_validator("redis_url")
+    @classmethod
+    def check_redis_url(cls, url: str) -> str:
+        if not url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("expected a redis://host:port/db URL")
+        return url
+{%- endif %}
+{%- if cookiecutter.auth == "jwt" %}
+
+    @field_validator("secret_key")
+    @classmethod
+    def require_real_secret(cls, secret_key: str, info: ValidationInfo) -> str:
+        if info.data.get("environment") is Environment.PRODUCTION:
+            check_secret(secret_key)
+        # Without a configured key, tokens last as long as the process: fine on a laptop only.
+        return secret_key or secrets.token_urlsafe(MIN_SECRET_LENGTH)
+{%- elif cookiecutter.auth == "api_key" %}
+
+    @field_validator("api_keys")
+    @classmethod
+    def require_real_keys(cls, api_keys: list[str], info: ValidationInfo) -> list[str]:
+        if info.data.get("environment") is Environment.PRODUCTION:
+            if not api_keys:
+                raise ValueError("at least one key is required in production")
+            for key in api_keys:
+                check_secret(key)
+        return api_keys
+{%- endif %}
+
     @property
     def show_docs(self) -> bool:
         if self.docs_enabled is None:
@@ -100,7 +194,8 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc']).upper()}: {problem['msg']}"
+            f"{'.'.join(str(part) for part in problem['loc']).upper()}: "
+            f"{problem['msg'].removeprefix('Value error, ')}"
             for problem in error.errors()
         )
         raise InvalidSettingsError(f"Invalid configuration: {problems}") from None

@@ -7,15 +7,25 @@ from functools import partial
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .api import health
+{%- if cookiecutter.auth == "api_key" and cookiecutter.rate_limiting != "none" %}
+from .api.api_key import rate_limit_identity
+{%- endif %}
 from .api.router import api_router
 from .config import Settings, get_settings
 from .db import create_db_engine, create_session_factory, ping
 from .errors import register_exception_handlers
 from .logs import configure_logging
 from .middleware import REQUEST_ID_HEADER, RequestContextMiddleware
+{%- if cookiecutter.rate_limiting != "none" %}
+from .rate_limit import RATE_LIMIT_HEADERS, create_rate_limiter
+{%- endif %}
 from .schemas import ErrorResponse
+{%- if cookiecutter.auth == "jwt" and cookiecutter.rate_limiting != "none" %}
+from .security import rate_limit_identity
+{%- endif %}
 
 API_TITLE = "{{ cookiecutter.project_name }}"
 API_VERSION = "{{ cookiecutter.version }}"
@@ -30,6 +40,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+{%- if cookiecutter.rate_limiting == "redis" %}
+        await _app.state.rate_limiter.close()
+{%- endif %}
         engine.dispose()
 
     app = FastAPI(
@@ -46,6 +59,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     app.state.readiness_checks = {"database": partial(run_in_threadpool, ping, engine)}
+{%- if cookiecutter.rate_limiting != "none" %}
+    app.state.rate_limiter = create_rate_limiter(settings{% if cookiecutter.auth != "none" %}, identify=rate_limit_identity{% endif %})
+{%- endif %}
+{%- if cookiecutter.rate_limiting == "redis" %}
+    app.state.readiness_checks["redis"] = app.state.rate_limiter.ping
+{%- endif %}
 
     register_exception_handlers(app)
     app.add_middleware(
@@ -53,10 +72,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         allow_headers=["Authorization", "Content-Type", "X-API-Key", REQUEST_ID_HEADER],
-        expose_headers=["Location", "Retry-After", REQUEST_ID_HEADER],
+        expose_headers=[
+            "Location",
+            "Retry-After",
+            REQUEST_ID_HEADER,
+{%- if cookiecutter.rate_limiting != "none" %}
+            *RATE_LIMIT_HEADERS,
+{%- endif %}
+        ],
     )
     # Added last so it is the outermost: every response, CORS ones included, gets an id.
     app.add_middleware(RequestContextMiddleware)
+    if settings.trusted_proxies:
+        # Outside the request context, so logs and rate limits see the real client address.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     app.include_router(health.router)
     app.include_router(api_router)

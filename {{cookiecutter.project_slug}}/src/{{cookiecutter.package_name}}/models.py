@@ -4,7 +4,21 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import CheckConstraint, DateTime, Dialect, Enum, MetaData, SmallInteger, String
+from sqlalchemy import (
+{%- if cookiecutter.auth == "jwt" %}
+    Boolean,
+{%- endif %}
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    Enum,
+{%- if cookiecutter.auth == "jwt" %}
+    ForeignKey,
+{%- endif %}
+    MetaData,
+    SmallInteger,
+    String,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -12,6 +26,10 @@ TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 2_000
 PRIORITY_MIN = 1
 PRIORITY_MAX = 5
+{%- if cookiecutter.auth == "jwt" %}
+# The longest address RFC 5321 allows.
+EMAIL_MAX_LENGTH = 320
+{%- endif %}
 # Largest value of a 64-bit signed integer column: no row can have a larger id.
 MAX_ID = 2**63 - 1
 
@@ -64,6 +82,19 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime}
 
 
+{% if cookiecutter.auth == "jwt" -%}
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased, so uniqueness is case-insensitive on every database.
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
+    hashed_password: Mapped[str] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+{% endif -%}
 class TaskStatus(StrEnum):
     PENDING = "pending"
     IN_PROGRESS = "in_progress"
@@ -78,6 +109,9 @@ class Task(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+{%- if cookiecutter.auth == "jwt" %}
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+{%- endif %}
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
     description: Mapped[str | None] = mapped_column(String(DESCRIPTION_MAX_LENGTH))
     status: Mapped[TaskStatus] = mapped_column(

@@ -29,8 +29,16 @@ TaskRow = Row[int, str, str | None, TaskStatus, int, datetime | None, datetime, 
 
 
 class TaskRepository:
+{%- if cookiecutter.auth == "jwt" %}
+    """Tasks of one owner: every read and write is scoped to ``owner_id``."""
+
+    def __init__(self, session: Session, *, owner_id: int) -> None:
+        self.session = session
+        self.owner_id = owner_id
+{%- else %}
     def __init__(self, session: Session) -> None:
         self.session = session
+{%- endif %}
 
     def page(self, query: TaskQuery) -> tuple[Sequence[TaskRow], int]:
         """One page of tasks and the number of tasks matching the filters."""
@@ -51,12 +59,12 @@ class TaskRepository:
         return self.session.execute(statement).all(), total or 0
 
     def get(self, task_id: int) -> TaskRow | None:
-        statement = select(*TASK_COLUMNS).where(Task.id == task_id)
+        statement = select(*TASK_COLUMNS).where(*self._scoped(Task.id == task_id))
         return self.session.execute(statement).one_or_none()
 
     def create(self, data: TaskCreate) -> Task:
         now = utc_now()
-        task = Task(**data.model_dump(), created_at=now, updated_at=now)
+        task = Task(**data.model_dump(), {% if cookiecutter.auth == "jwt" %}owner_id=self.owner_id, {% endif %}created_at=now, updated_at=now)
         self.session.add(task)
         self.session.commit()
         return task
@@ -68,13 +76,13 @@ class TaskRepository:
         return self._apply(task_id, data.changes())
 
     def delete(self, task_id: int) -> bool:
-        result = self.session.execute(delete(Task).where(Task.id == task_id))
+        result = self.session.execute(delete(Task).where(*self._scoped(Task.id == task_id)))
         self.session.commit()
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def _apply(self, task_id: int, changes: dict[str, Any]) -> Task | None:
         task = self.session.get(Task, task_id)
-        if task is None:
+        if task is None{% if cookiecutter.auth == "jwt" %} or task.owner_id != self.owner_id{% endif %}:
             return None
         changed = False
         for field, value in changes.items():
@@ -86,8 +94,16 @@ class TaskRepository:
             self.session.commit()
         return task
 
+    def _scoped(self, *conditions: ColumnElement[bool]) -> list[ColumnElement[bool]]:
+        """The conditions, limited to the tasks this repository may see."""
+{%- if cookiecutter.auth == "jwt" %}
+        return [Task.owner_id == self.owner_id, *conditions]
+{%- else %}
+        return list(conditions)
+{%- endif %}
+
     def _filters(self, query: TaskQuery) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
+        conditions = self._scoped()
         if query.status is not None:
             conditions.append(Task.status == query.status)
         if query.priority is not None:

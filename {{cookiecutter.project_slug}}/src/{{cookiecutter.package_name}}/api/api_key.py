@@ -1,0 +1,58 @@
+"""API-key authentication: every /api/v1 route needs a valid ``X-API-Key`` header.
+
+Keys come from the ``API_KEYS`` setting, a list, so a new key can be added, rolled out
+to clients, and the old one removed without downtime.
+"""
+
+import hashlib
+import hmac
+from typing import Annotated, Any
+
+from fastapi import HTTPException, Request, Security, status
+from fastapi.security import APIKeyHeader
+
+from ..schemas import ErrorResponse
+
+API_KEY_HEADER = "X-API-Key"
+
+UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
+    status.HTTP_401_UNAUTHORIZED: {
+        "model": ErrorResponse,
+        "description": f"The {API_KEY_HEADER} header is missing or holds no valid key.",
+    }
+}
+
+# auto_error=False: a missing key gets the same 401 body as a wrong one, raised below.
+api_key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False)
+
+
+def matching_key(provided: str | None, valid_keys: list[str]) -> str | None:
+    """The configured key equal to ``provided``, compared in constant time."""
+    if not provided:
+        return None
+    match = None
+    provided_bytes = provided.encode()
+    # Compare against every key, without stopping early, so timing reveals nothing.
+    for key in valid_keys:
+        if hmac.compare_digest(provided_bytes, key.encode()):
+            match = key
+    return match
+
+
+def require_api_key(
+    request: Request, provided: Annotated[str | None, Security(api_key_header)]
+) -> None:
+    if matching_key(provided, request.app.state.settings.api_keys) is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail=f"Missing or invalid {API_KEY_HEADER} header",
+            headers={"WWW-Authenticate": API_KEY_HEADER},
+        )
+
+
+def rate_limit_identity(request: Request) -> str | None:
+    """A valid key's fingerprint, so each client key gets its own budget."""
+    key = matching_key(request.headers.get(API_KEY_HEADER), request.app.state.settings.api_keys)
+    if key is None:
+        return None
+    return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]

@@ -1,0 +1,13 @@
+"""The signed-in user's own account."""
+
+from fastapi import APIRouter
+
+from ..users import UserRead
+from .deps import CurrentUser
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+@router.get("/me")
+def read_current_user(user: CurrentUser) -> UserRead:
+    return UserRead.model_validate(user)

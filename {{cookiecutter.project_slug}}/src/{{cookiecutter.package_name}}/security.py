@@ -1,0 +1,78 @@
+"""Passwords and access tokens.
+
+Passwords are hashed with Argon2 (pwdlib). Access tokens are JWTs signed with HS256
+(PyJWT) carrying the user id in ``sub`` and their issue and expiry times.
+"""
+
+from datetime import timedelta
+from functools import cache
+
+import jwt
+from fastapi import Request
+from pwdlib import PasswordHash
+
+from .models import utc_now
+
+ALGORITHM = "HS256"
+BEARER_PREFIX = "bearer "
+
+password_hash = PasswordHash.recommended()
+
+
+class InvalidTokenError(Exception):
+    """The token is missing a claim, malformed, tampered with, expired or not HS256."""
+
+
+def hash_password(password: str) -> str:
+    return password_hash.hash(password)
+
+
+def verify_password(password: str, hashed: str) -> bool:
+    return password_hash.verify(password, hashed)
+
+
+@cache
+def _dummy_hash() -> str:
+    return password_hash.hash("a password nobody has")
+
+
+def spend_verification_time(password: str) -> None:
+    """Verify against a throwaway hash, so an unknown e-mail takes as long as a wrong password."""
+    password_hash.verify(password, _dummy_hash())
+
+
+def create_access_token(*, user_id: int, secret_key: str, expires_in: timedelta) -> str:
+    issued_at = utc_now()
+    claims = {"sub": str(user_id), "iat": issued_at, "exp": issued_at + expires_in}
+    return jwt.encode(claims, secret_key, algorithm=ALGORITHM)
+
+
+def decode_access_token(token: str, *, secret_key: str) -> int:
+    """The user id a valid token was issued to."""
+    try:
+        claims = jwt.decode(
+            token,
+            secret_key,
+            # Only ever HS256: this also rejects "none" and algorithm-confusion tokens.
+            algorithms=[ALGORITHM],
+            options={"require": ["sub", "iat", "exp"]},
+        )
+    except jwt.PyJWTError as error:
+        raise InvalidTokenError(str(error)) from error
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not subject.isdigit():
+        raise InvalidTokenError("the subject is not a user id")
+    return int(subject)
+
+
+def rate_limit_identity(request: Request) -> str | None:
+    """The user a request's bearer token belongs to, so each user gets their own budget."""
+    authorization = request.headers.get("Authorization", "")
+    if not authorization.lower().startswith(BEARER_PREFIX):
+        return None
+    token = authorization[len(BEARER_PREFIX) :]
+    try:
+        user_id = decode_access_token(token, secret_key=request.app.state.settings.secret_key)
+    except InvalidTokenError:
+        return None
+    return f"user:{user_id}"

@@ -1,0 +1,307 @@
+"""JWT authentication: registration, log-in, tokens, and per-user tasks."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+
+from {{ cookiecutter.package_name }}.config import (
+    Environment,
+    InvalidSettingsError,
+    Settings,
+    load_settings,
+)
+from {{ cookiecutter.package_name }}.models import Task, User
+from {{ cookiecutter.package_name }}.security import ALGORITHM, rate_limit_identity
+
+from .conftest import TEST_PASSWORD, bearer_headers, create_user
+from .helpers import TASKS_URL, create_task, task_url
+
+REGISTER_URL = "/api/v1/auth/register"
+TOKEN_URL = "/api/v1/auth/token"
+ME_URL = "/api/v1/users/me"
+
+
+def register(client: TestClient, email: str, password: str = TEST_PASSWORD) -> dict[str, Any]:
+    response = client.post(REGISTER_URL, json={"email": email, "password": password})
+    assert response.status_code == 201, response.text
+    user: dict[str, Any] = response.json()
+    return user
+
+
+def log_in(client: TestClient, email: str, password: str = TEST_PASSWORD) -> dict[str, str]:
+    response = client.post(TOKEN_URL, data={"username": email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def sign_token(claims: dict[str, Any], key: str, algorithm: str = ALGORITHM) -> str:
+    return jwt.encode(claims, key, algorithm=algorithm)
+
+
+def valid_claims(user_id: int, **changes: Any) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    return {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=5), **changes}
+
+
+def test_register_returns_the_user_without_secrets(anonymous_client: TestClient) -> None:
+    user = register(anonymous_client, "Ada@Example.COM")
+    assert set(user) == {"id", "email", "is_active", "created_at"}
+    assert user["email"] == "ada@example.com"
+    assert user["is_active"] is True
+
+
+def test_register_refuses_a_taken_email_in_any_case(anonymous_client: TestClient) -> None:
+    register(anonymous_client, "grace@example.com")
+    response = anonymous_client.post(
+        REGISTER_URL, json={"email": "GRACE@example.com", "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 409
+    assert response.json() == {"detail": "A user with this e-mail already exists"}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"email": "a@example.com", "password": "short"}, "password"),
+        ({"email": "a@example.com", "password": "x" * 129}, "password"),
+        ({"email": "a@example.com", "password": 12345678}, "password"),
+        ({"email": "not-an-email", "password": TEST_PASSWORD}, "email"),
+        ({"password": TEST_PASSWORD}, "email"),
+        ({"email": "a@example.com"}, "password"),
+    ],
+    ids=["short", "long", "number", "bad-email", "no-email", "no-password"],
+)
+def test_register_validation(
+    anonymous_client: TestClient, body: dict[str, Any], field: str
+) -> None:
+    response = anonymous_client.post(REGISTER_URL, json=body)
+    assert response.status_code == 422
+    assert ["body", field] in [error["loc"] for error in response.json()["detail"]]
+
+
+def test_log_in_returns_a_bearer_token_for_the_user(anonymous_client: TestClient) -> None:
+    user = register(anonymous_client, "linus@example.com")
+    response = anonymous_client.post(
+        TOKEN_URL, data={"username": "LINUS@example.com", "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["token_type"] == "bearer"
+    me = anonymous_client.get(ME_URL, headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.status_code == 200
+    assert me.json() == user
+
+
+def test_token_claims(anonymous_client: TestClient, settings: Settings) -> None:
+    user = register(anonymous_client, "claims@example.com")
+    token = log_in(anonymous_client, "claims@example.com")["Authorization"].split()[1]
+    claims = jwt.decode(token, settings.secret_key, algorithms=[ALGORITHM])
+    assert claims["sub"] == str(user["id"])
+    lifetime = claims["exp"] - claims["iat"]
+    assert lifetime == settings.access_token_expire_minutes * 60
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [("nobody@example.com", TEST_PASSWORD), ("known@example.com", "wrong password")],
+    ids=["unknown-email", "wrong-password"],
+)
+def test_wrong_credentials_get_the_same_401(
+    anonymous_client: TestClient, username: str, password: str
+) -> None:
+    register(anonymous_client, "known@example.com")
+    response = anonymous_client.post(TOKEN_URL, data={"username": username, "password": password})
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Incorrect e-mail or password"}
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_log_in_needs_the_form_fields(anonymous_client: TestClient) -> None:
+    response = anonymous_client.post(TOKEN_URL, data={"username": "a@example.com"})
+    assert response.status_code == 422
+
+
+def test_inactive_user_cannot_log_in_or_use_a_token(
+    anonymous_client: TestClient, engine: Engine, password_hash: str, settings: Settings
+) -> None:
+    user_id = create_user(
+        engine, email="gone@example.com", hashed_password=password_hash, is_active=False
+    )
+    response = anonymous_client.post(
+        TOKEN_URL, data={"username": "gone@example.com", "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Inactive user"}
+    me = anonymous_client.get(ME_URL, headers=bearer_headers(settings, user_id))
+    assert me.status_code == 403
+
+
+def test_me_needs_a_token(anonymous_client: TestClient) -> None:
+    response = anonymous_client.get(ME_URL)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Not authenticated"}
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def rejected_tokens(settings: Settings, user_id: int) -> dict[str, str]:
+    good = sign_token(valid_claims(user_id), settings.secret_key)
+    header, payload, signature = good.split(".")
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    expired = valid_claims(user_id, iat=an_hour_ago - timedelta(hours=1), exp=an_hour_ago)
+    return {
+        "malformed": "not-a-jwt",
+        "tampered": f"{header}.{payload}.{signature[::-1]}",
+        "wrong-key": sign_token(valid_claims(user_id), "another-secret-" * 4),
+        "expired": sign_token(expired, settings.secret_key),
+        "hs512": sign_token(valid_claims(user_id), settings.secret_key, "HS512"),
+        "alg-none": jwt.encode(valid_claims(user_id), None, algorithm="none"),
+        "no-exp": sign_token({"sub": str(user_id), "iat": datetime.now(UTC)}, settings.secret_key),
+        "no-sub": sign_token(
+            {key: value for key, value in valid_claims(user_id).items() if key != "sub"},
+            settings.secret_key,
+        ),
+        "sub-not-an-id": sign_token(valid_claims(user_id, sub="admin"), settings.secret_key),
+        "unknown-user": sign_token(valid_claims(user_id + 1000), settings.secret_key),
+    }
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "malformed",
+        "tampered",
+        "wrong-key",
+        "expired",
+        "hs512",
+        "alg-none",
+        "no-exp",
+        "no-sub",
+        "sub-not-an-id",
+        "unknown-user",
+    ],
+)
+def test_bad_tokens_are_401(
+    anonymous_client: TestClient, settings: Settings, user_id: int, kind: str
+) -> None:
+    token = rejected_tokens(settings, user_id)[kind]
+    for url in (ME_URL, TASKS_URL):
+        response = anonymous_client.get(url, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401, (kind, url)
+        assert response.json() == {"detail": "Invalid or expired token"}
+        assert response.headers["www-authenticate"] == "Bearer"
+    # Rate limiting trusts a well-signed token without a database look-up.
+    identity = rate_limit_identity_for(anonymous_client.app, token)
+    assert identity == (f"user:{user_id + 1000}" if kind == "unknown-user" else None)
+
+
+def rate_limit_identity_for(app: Any, token: str) -> str | None:
+    scope = {
+        "type": "http",
+        "app": app,
+        "headers": [(b"authorization", f"Bearer {token}".encode())],
+    }
+    return rate_limit_identity(Request(scope))
+
+
+def test_rate_limit_identity_is_the_user(app: FastAPI, settings: Settings, user_id: int) -> None:
+    token = bearer_headers(settings, user_id)["Authorization"].split()[1]
+    assert rate_limit_identity_for(app, token) == f"user:{user_id}"
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [("GET", TASKS_URL), ("POST", TASKS_URL), ("GET", task_url(1)), ("PATCH", task_url(1))],
+)
+def test_task_routes_need_a_user(anonymous_client: TestClient, method: str, url: str) -> None:
+    response = anonymous_client.request(method, url, json={"title": "t"})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_users_only_ever_see_their_own_tasks(
+    client: TestClient, engine: Engine, password_hash: str, settings: Settings
+) -> None:
+    mine = create_task(client, title="mine")
+    other_id = create_user(engine, email="other@example.com", hashed_password=password_hash)
+    other = bearer_headers(settings, other_id)
+    theirs = client.post(TASKS_URL, json={"title": "theirs"}, headers=other).json()
+
+    assert [task["title"] for task in client.get(TASKS_URL).json()["items"]] == ["mine"]
+    assert client.get(TASKS_URL).json()["total"] == 1
+    assert client.get(TASKS_URL, params={"search": "theirs"}).json()["total"] == 0
+    for method in ("GET", "PUT", "PATCH", "DELETE"):
+        response = client.request(method, task_url(theirs["id"]), json={"title": "stolen"})
+        assert response.status_code == 404, method
+        assert response.json() == {"detail": f"Task {theirs['id']} not found"}
+    assert client.get(task_url(theirs["id"]), headers=other).json() == theirs
+    assert client.get(task_url(mine["id"]), headers=other).status_code == 404
+
+
+def test_deleting_a_user_deletes_their_tasks(
+    client: TestClient, engine: Engine, user_id: int
+) -> None:
+    create_task(client)
+    with Session(engine) as session:
+        session.delete(session.get_one(User, user_id))
+        session.commit()
+        # The database cascades the delete: SQLite only does so with foreign keys switched on.
+        assert session.scalar(select(func.count()).select_from(Task)) == 0
+
+
+def test_openapi_offers_the_password_flow(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    schemes = schema["components"]["securitySchemes"]
+    (scheme,) = schemes.values()
+    assert scheme["type"] == "oauth2"
+    assert scheme["flows"]["password"]["tokenUrl"] == TOKEN_URL
+    tasks_get = schema["paths"][TASKS_URL]["get"]
+    assert tasks_get["security"]
+    assert {"401", "403"} <= set(tasks_get["responses"])
+    assert "409" in schema["paths"][REGISTER_URL]["post"]["responses"]
+    assert "401" in schema["paths"][TOKEN_URL]["post"]["responses"]
+
+
+@pytest.mark.parametrize(
+    ("secret_key", "reason"),
+    [
+        ("", "is required in production"),
+        ("change-me", "is a placeholder"),
+        ("CHANGE-ME", "is a placeholder"),
+        ("x" * 31, "must be at least 32 characters long"),
+    ],
+    ids=["missing", "placeholder", "placeholder-upper-case", "short"],
+)
+def test_production_refuses_a_weak_secret_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, secret_key: str, reason: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("SECRET_KEY", secret_key)
+    with pytest.raises(InvalidSettingsError, match=f"^Invalid configuration: SECRET_KEY: {reason}"):
+        load_settings()
+
+
+def test_production_accepts_a_strong_secret_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("SECRET_KEY", "s" * 32)
+    monkeypatch.setenv("ACCESS_TOKEN_EXPIRE_MINUTES", "15")
+    settings = load_settings()
+    assert settings.secret_key == "s" * 32
+    assert settings.access_token_expire_minutes == 15
+
+
+def test_development_without_a_secret_key_gets_a_random_one() -> None:
+    first = Settings(_env_file=None, environment=Environment.DEVELOPMENT)
+    second = Settings(_env_file=None, environment=Environment.DEVELOPMENT)
+    assert len(first.secret_key) >= 32
+    assert first.secret_key != second.secret_key
