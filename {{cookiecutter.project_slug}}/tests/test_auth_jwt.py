@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from {{ cookiecutter.package_name }} import security
 from {{ cookiecutter.package_name }}.config import (
     Environment,
     InvalidSettingsError,
@@ -121,6 +122,25 @@ def test_wrong_credentials_get_the_same_401(
     assert response.status_code == 401
     assert response.json() == {"detail": "Incorrect e-mail or password"}
     assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_an_unknown_email_still_costs_a_password_verification(
+    anonymous_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Answering faster for unknown addresses would tell attackers which accounts exist."""
+    verified: list[str] = []
+    original = security.password_hash.verify
+
+    def counting_verify(password: str, hashed: str) -> bool:
+        verified.append(password)
+        return original(password, hashed)
+
+    monkeypatch.setattr(security.password_hash, "verify", counting_verify)
+    response = anonymous_client.post(
+        TOKEN_URL, data={"username": "nobody@example.com", "password": "guess-123"}
+    )
+    assert response.status_code == 401
+    assert verified == ["guess-123"]
 
 
 def test_log_in_needs_the_form_fields(anonymous_client: TestClient) -> None:
