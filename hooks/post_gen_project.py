@@ -22,7 +22,7 @@ CONTEXT: dict[str, object] = json.loads(r"""{{ cookiecutter | tojson }}""")
 OPTION_PATHS: dict[str, dict[str, list[str]]] = CONTEXT["_option_paths"]  # type: ignore[assignment]
 
 # Values in .env.example that stand for a secret; each occurrence gets its own random value.
-SECRET_PLACEHOLDER = "change-me"
+SECRET_PLACEHOLDER = "change-me"  # noqa: S105 - the placeholder to replace, not a secret
 SECRET_BYTES = 48
 
 

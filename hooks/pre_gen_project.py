@@ -93,7 +93,10 @@ def check_package(name: str) -> str | None:
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         return f"package_name {name!r} is a Python keyword: choose another name"
     if name in sys.stdlib_module_names:
-        return f"package_name {name!r} shadows the standard library module {name!r}: choose another name"
+        return (
+            f"package_name {name!r} shadows the standard library module {name!r}: "
+            "choose another name"
+        )
     if name in DEPENDENCY_MODULES:
         return f"package_name {name!r} shadows the dependency or tool {name!r}: choose another name"
     return None
@@ -101,20 +104,25 @@ def check_package(name: str) -> str | None:
 
 def check_email(email: str) -> str | None:
     if not EMAIL_PATTERN.match(email):
-        return f"author_email {email!r} is not an e-mail address: expected the form name@example.com"
+        return (
+            f"author_email {email!r} is not an e-mail address: expected the form name@example.com"
+        )
     return None
 
 
 def check_version(version: str) -> str | None:
     if not PEP440_PATTERN.match(version):
-        return f"version {version!r} is not a PEP 440 version: expected something like 0.1.0 or 1.0.0rc1"
+        return (
+            f"version {version!r} is not a PEP 440 version: "
+            "expected something like 0.1.0 or 1.0.0rc1"
+        )
     return None
 
 
 def check_text(field: str, value: str) -> str | None:
     if not value.strip():
         return f"{field} is empty: give a non-blank value"
-    if any(character in value for character in "\"\\\n\r"):
+    if any(character in value for character in '"\\\n\r'):
         return f"{field} {value!r} contains a quote, backslash or line break: use plain text"
     return None
 

@@ -1,0 +1,136 @@
+"""The template under test: its questions, its choice options, their manifest, rendering."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from cookiecutter.generate import generate_context
+from cookiecutter.main import cookiecutter
+from cookiecutter.prompt import prompt_for_config
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2]
+COOKIECUTTER_JSON = TEMPLATE_DIR / "cookiecutter.json"
+# The templated project folder, and the package folder inside it, as named in the template.
+PROJECT_FOLDER = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+PACKAGE_FOLDER_NAME = "{{cookiecutter.package_name}}"
+# How a manifest path in `_option_paths` names the package folder.
+PACKAGE_PLACEHOLDER = "{package}"
+
+Answers = dict[str, str]
+# option -> value -> paths (relative to the project) that the value adds.
+Manifest = dict[str, dict[str, list[str]]]
+
+
+def questions() -> dict[str, Any]:
+    return json.loads(COOKIECUTTER_JSON.read_text())
+
+
+def choice_options() -> dict[str, list[str]]:
+    """Every multiple-choice question with its values; the first value is the default."""
+    return {
+        name: values
+        for name, values in questions().items()
+        if isinstance(values, list) and not name.startswith("_")
+    }
+
+
+def manifest() -> Manifest:
+    return questions()["_option_paths"]
+
+
+def all_combinations() -> list[Answers]:
+    """Every combination of the choice options, so that a new option is picked up by itself."""
+    options = choice_options()
+    return [
+        dict(zip(options, values, strict=True)) for values in itertools.product(*options.values())
+    ]
+
+
+# Options whose every combination is run: they change the generated project's code and the
+# services its tests need. The other options rotate through their values across these runs.
+COMBINED_OPTIONS = ("database", "auth", "rate_limiting")
+
+
+def run_variants() -> list[Answers]:
+    """Every combination of the combined options; the others take each of their values in turn.
+
+    A rotating option takes the value whose index is the sum of the combined options' value
+    indices, so each of its values meets each value of every combined option.
+    """
+    options = choice_options()
+    combined = [name for name in options if name in COMBINED_OPTIONS]
+    variants = []
+    for indices in itertools.product(*(range(len(options[name])) for name in combined)):
+        chosen = dict(zip(combined, indices, strict=True))
+        rotation = sum(indices)
+        variants.append(
+            {
+                name: values[chosen.get(name, rotation) % len(values)]
+                for name, values in options.items()
+            }
+        )
+    return variants
+
+
+def default_answers() -> Answers:
+    return {name: values[0] for name, values in choice_options().items()}
+
+
+def variant_id(answers: Answers) -> str:
+    """A test id naming the variant, e.g. `python_version=3.13-database=postgresql-ci=none`."""
+    return "-".join(f"{name}={value}" for name, value in answers.items())
+
+
+def resolved_answers(**answers: str) -> dict[str, Any]:
+    """All the answers cookiecutter would use, the derived ones (slug, package name) included."""
+    context = generate_context(context_file=str(COOKIECUTTER_JSON), extra_context=answers)
+    return dict(prompt_for_config(context, no_input=True))
+
+
+def expected_paths(answers: Answers) -> tuple[set[str], set[str]]:
+    """The manifest paths that must exist, and those that must not, in a rendered project."""
+    resolved = resolved_answers(**answers)
+    chosen: set[str] = set()
+    not_chosen: set[str] = set()
+    for option, values in manifest().items():
+        for value, paths in values.items():
+            owned = {path.replace(PACKAGE_PLACEHOLDER, resolved["package_name"]) for path in paths}
+            (chosen if value == resolved[option] else not_chosen).update(owned)
+    return chosen, not_chosen - chosen
+
+
+def template_path(manifest_path: str) -> Path:
+    """Where a manifest path lives in the template itself."""
+    return PROJECT_FOLDER / manifest_path.replace(PACKAGE_PLACEHOLDER, PACKAGE_FOLDER_NAME)
+
+
+def render(output_dir: Path, **answers: str) -> Path:
+    """Generate a project without prompting, as `cookiecutter --no-input` would; return its path.
+
+    Cookiecutter's replay file goes to a throwaway folder, not to the user's home.
+    """
+    with tempfile.TemporaryDirectory(prefix="cookiecutter-home-") as home:
+        config_file = Path(home) / "config.yaml"
+        config_file.write_text(
+            yaml.safe_dump(
+                {"replay_dir": f"{home}/replay", "cookiecutters_dir": f"{home}/cookiecutters"}
+            )
+        )
+        project = cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            output_dir=str(output_dir),
+            extra_context=answers,
+            config_file=str(config_file),
+        )
+    return Path(project)
+
+
+def project_files(project: Path) -> list[Path]:
+    """Every file of a rendered project, relative to it, in a stable order."""
+    return sorted(path.relative_to(project) for path in project.rglob("*") if path.is_file())

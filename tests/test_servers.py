@@ -1,0 +1,31 @@
+"""The throwaway servers that the generated projects' tests are pointed at."""
+
+from __future__ import annotations
+
+import subprocess
+
+from helpers.servers import LOOPBACK, PostgresServer, RedisServer, redis_command
+
+
+def test_postgres_server_gives_each_caller_a_fresh_database(postgres_server: PostgresServer):
+    first = postgres_server.create_database("variant one")
+    second = postgres_server.create_database("variant one")
+
+    assert first != second
+    assert first.startswith(f"postgresql+psycopg://postgres@{LOOPBACK}:{postgres_server.port}/")
+    database = second.rsplit("/", 1)[1]
+    psql = [
+        str(postgres_server.bin_dir / "psql"),
+        f"postgresql://postgres@{LOOPBACK}:{postgres_server.port}/{database}",
+        "--tuples-only",
+        "--command=SELECT current_database()",
+    ]
+    answer = subprocess.run(psql, capture_output=True, text=True, check=True).stdout
+    assert answer.strip() == database
+
+
+def test_redis_server_answers_and_keeps_nothing_on_disk(redis_server: RedisServer):
+    assert redis_command(redis_server.port, "PING") == b"+PONG\r\n"
+    assert redis_command(redis_server.port, "CONFIG", "GET", "save").endswith(b"$0\r\n\r\n")
+    assert redis_command(redis_server.port, "CONFIG", "GET", "appendonly").endswith(b"no\r\n")
+    assert redis_server.url().startswith(f"redis://{LOOPBACK}:{redis_server.port}/")
