@@ -22,6 +22,9 @@ from collections.abc import Iterator
 {%- if cookiecutter.auth == "jwt" %}
 from datetime import timedelta
 {%- endif %}
+{%- if cookiecutter.rate_limiting == "redis" %}
+from functools import cache
+{%- endif %}
 from pathlib import Path
 
 import pytest
@@ -79,8 +82,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "api_keys": TEST_API_KEYS,
 {%- endif %}
 {%- if cookiecutter.rate_limiting == "redis" %}
-        # Set by the redis_url fixture, which every test uses.
-        "redis_url": os.environ["TEST_REDIS_URL"],
+        "redis_url": redis_url_for_tests(),
 {%- endif %}
     }
     values.update(overrides)
@@ -136,29 +138,26 @@ def free_port() -> int:
 
 
 def start_redis_server(port: int) -> subprocess.Popen[bytes]:
-    """A throwaway redis-server on ``port`` that keeps nothing on disk; fails the test if it won't start."""
+    """A redis-server on ``port`` that keeps nothing on disk; fails the test if it won't start."""
     executable = shutil.which("redis-server")
     if executable is None:
         pytest.fail("redis-server is not on PATH: install Redis, or point TEST_REDIS_URL at one")
-    log = tempfile.TemporaryFile()
-    server = subprocess.Popen(
-        [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 10
-    with redis.Redis(port=port, socket_connect_timeout=1) as client:
-        while True:
-            try:
-                client.ping()
-                return server
-            except redis.ConnectionError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    stop_process(server)
-                    log.seek(0)
-                    output = log.read().decode(errors="replace")
-                    pytest.fail(f"redis-server did not start on port {port}:\n{output}")
-                time.sleep(0.05)
+    arguments = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen([executable, *arguments], stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        deadline = time.monotonic() + 10
+        with redis.Redis(port=port, socket_connect_timeout=1) as client:
+            while True:
+                try:
+                    client.ping()
+                    return server
+                except redis.ConnectionError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        stop_process(server)
+                        log.seek(0)
+                        output = log.read().decode(errors="replace")
+                        pytest.fail(f"redis-server did not start on port {port}:\n{output}")
+                    time.sleep(0.05)
 
 
 def stop_process(process: subprocess.Popen[bytes]) -> None:
@@ -170,9 +169,13 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def redis_url() -> Iterator[str]:
-    """The Redis of this run: ``TEST_REDIS_URL``, or a redis-server started for the run."""
+# The redis-server this run started, if TEST_REDIS_URL did not name one.
+_started_redis_servers: list[subprocess.Popen[bytes]] = []
+
+
+@cache
+def redis_url_for_tests() -> str:
+    """The Redis of this run: ``TEST_REDIS_URL``, or a redis-server started on first use."""
     url = os.environ.get("TEST_REDIS_URL")
     if url:
         try:
@@ -180,16 +183,16 @@ def redis_url() -> Iterator[str]:
                 client.ping()
         except redis.RedisError as error:
             pytest.fail(f"TEST_REDIS_URL={url} does not answer: {error}")
-        yield url
-        return
+        return url
     port = free_port()
-    server = start_redis_server(port)
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        with pytest.MonkeyPatch.context() as environment:
-            environment.setenv("TEST_REDIS_URL", url)
-            yield url
-    finally:
+    _started_redis_servers.append(start_redis_server(port))
+    return f"redis://127.0.0.1:{port}/0"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_url() -> Iterator[str]:
+    yield redis_url_for_tests()
+    for server in _started_redis_servers:
         stop_process(server)
 
 

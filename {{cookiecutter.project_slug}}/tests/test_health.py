@@ -1,5 +1,6 @@
 """Liveness and readiness probes, with the database up and down."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,10 @@ def unreachable_database_url(database_url: str, tmp_path: Path) -> str:
 @pytest.fixture
 def client_without_database(
     database_url: str, tmp_path: Path, auth_headers: dict[str, str]
-) -> TestClient:
+) -> Iterator[TestClient]:
     settings = make_settings(unreachable_database_url(database_url, tmp_path))
-    return TestClient(create_app(settings), headers=auth_headers)
+    with TestClient(create_app(settings), headers=auth_headers) as client:
+        yield client
 
 
 def test_liveness_touches_nothing(client_without_database: TestClient) -> None:
@@ -39,13 +41,19 @@ def test_liveness_touches_nothing(client_without_database: TestClient) -> None:
 def test_ready_when_the_database_answers(client: TestClient, engine: Engine) -> None:
     response = client.get("/health/ready")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok"{% if cookiecutter.rate_limiting == "redis" %}, "redis": "ok"{% endif %}},
+    }
 
 
 def test_not_ready_names_the_database(client_without_database: TestClient) -> None:
     response = client_without_database.get("/health/ready")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "checks": {"database": "unavailable"}}
+    assert response.json() == {
+        "status": "unavailable",
+        "checks": {"database": "unavailable"{% if cookiecutter.rate_limiting == "redis" %}, "redis": "ok"{% endif %}},
+    }
 
 
 def test_api_answers_503_not_500_when_the_database_is_down(

@@ -141,9 +141,11 @@ class Settings(BaseSettings):
     @classmethod
     def check_rate_limit(cls, value: str) -> str:
         try:
-            parse_rate_limit(value)
+            limit = parse_rate_limit(value)
         except ValueError:
             raise ValueError(f"{value!r} is not a rate limit such as 100/minute") from None
+        if limit.amount < 1:
+            raise ValueError(f"{value!r} would refuse every request")
         return value
 {%- endif %}
 {%- if cookiecutter.rate_limiting == "redis" %}

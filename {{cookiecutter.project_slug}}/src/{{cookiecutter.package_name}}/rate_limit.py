@@ -1,0 +1,202 @@
+"""Rate limits on the versioned API, counted by the ``limits`` library.
+
+Every client has its own budget: the authenticated principal when the request carries a
+valid credential, otherwise the client address (read from X-Forwarded-For only when the
+request came through a proxy listed in TRUSTED_PROXIES).
+
+{% if cookiecutter.rate_limiting == "redis" -%}
+The counts live in Redis, so every worker and replica shares one budget per client. When
+Redis cannot be reached, requests are let through unlimited (fail open): an outage of the
+limiter must not become an outage of the API. It is logged once, and so is the recovery.
+{%- else -%}
+The counts live in this process's memory: every worker and replica counts on its own, so
+with N processes a client may make up to N times the limit.
+{%- endif %}
+"""
+
+import logging
+import math
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fastapi import HTTPException, Request, Response, params, status
+from limits import RateLimitItem, parse
+from limits.aio.storage import {% if cookiecutter.rate_limiting == "redis" %}RedisStorage{% else %}MemoryStorage{% endif %}, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+{%- if cookiecutter.rate_limiting == "redis" %}
+from redis.asyncio import ConnectionPool
+from redis.exceptions import RedisError
+{%- endif %}
+
+from .config import Settings
+from .schemas import ErrorResponse
+
+logger = logging.getLogger(__name__)
+
+# Returns a stable key for the principal a request authenticates as, or None.
+Identify = Callable[[Request], str | None]
+
+RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+{%- if cookiecutter.rate_limiting == "redis" %}
+# Every key this API writes to Redis starts with this.
+KEY_PREFIX = "{{ cookiecutter.package_name }}:rate-limit"
+# A check is one small script on the server: a Redis slower than this is treated as down,
+# so a stalled Redis delays a request by this much at most.
+REDIS_TIMEOUT_SECONDS = 0.5
+{%- endif %}
+
+
+def _integer_header(description: str) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "integer"}}
+
+
+RATE_LIMITED: dict[int | str, dict[str, Any]] = {
+    status.HTTP_429_TOO_MANY_REQUESTS: {
+        "model": ErrorResponse,
+        "description": "Too many requests from this client; retry after Retry-After seconds.",
+        "headers": {
+            "Retry-After": _integer_header("Seconds to wait before the next request."),
+            "X-RateLimit-Limit": _integer_header("Requests allowed per period."),
+            "X-RateLimit-Remaining": _integer_header("Requests left in the current window."),
+            "X-RateLimit-Reset": _integer_header("Seconds until the window frees a request."),
+        },
+    }
+}
+
+
+class RateLimiter:
+    """Counts each client's requests in a moving window and refuses those over the limit.
+
+    The moving window remembers when each counted request was made, so no period of the
+    limit's length ever holds more than the limit (a fixed window lets a client send twice
+    the limit across a window boundary).
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        limits: Mapping[str, RateLimitItem],
+        *,
+        identify: Identify | None = None,
+{%- if cookiecutter.rate_limiting == "redis" %}
+        pool: ConnectionPool,
+{%- endif %}
+    ) -> None:
+        self.storage = storage
+        self.strategy = MovingWindowRateLimiter(storage)
+        self.limits = limits
+        self.identify = identify
+{%- if cookiecutter.rate_limiting == "redis" %}
+        self.pool = pool
+        # Remembered so that an outage is logged once, not on every request.
+        self.storage_down = False
+{%- endif %}
+
+    def client_key(self, request: Request) -> str:
+        principal = self.identify(request) if self.identify else None
+        if principal is not None:
+            return principal
+        # Behind a trusted proxy, ProxyHeadersMiddleware has already put the real client here.
+        return f"address:{request.client.host if request.client else 'unknown'}"
+
+    async def enforce(self, request: Request, response: Response, scope: str) -> None:
+        """Count the request against the ``scope`` limit; over the limit, answer 429."""
+        limit = self.limits[scope]
+        key = self.client_key(request)
+{%- if cookiecutter.rate_limiting == "redis" %}
+        try:
+            allowed = await self.strategy.hit(limit, scope, key)
+            window = await self.strategy.get_window_stats(limit, scope, key)
+        except RedisError as error:
+            self.storage_failed(error)
+            return
+        self.storage_answered()
+{%- else %}
+        allowed = await self.strategy.hit(limit, scope, key)
+        window = await self.strategy.get_window_stats(limit, scope, key)
+{%- endif %}
+        # Seconds until the oldest request in the window expires: a delta, not a timestamp.
+        reset_after = max(1, math.ceil(window.reset_time - time.time()))
+        headers = {
+            "X-RateLimit-Limit": str(limit.amount),
+            "X-RateLimit-Remaining": str(window.remaining),
+            "X-RateLimit-Reset": str(reset_after),
+        }
+        if not allowed:
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                detail=f"Rate limit exceeded: {limit}",
+                headers={**headers, "Retry-After": str(reset_after)},
+            )
+        # FastAPI copies these onto the route's response.
+        response.headers.update(headers)
+{%- if cookiecutter.rate_limiting == "redis" %}
+
+    def storage_failed(self, error: RedisError) -> None:
+        if not self.storage_down:
+            self.storage_down = True
+            logger.warning(
+                "Rate limiting is off: Redis is unreachable (%s). Requests are let through "
+                "until it answers again.",
+                error,
+            )
+
+    def storage_answered(self) -> None:
+        if self.storage_down:
+            self.storage_down = False
+            logger.info("Redis answers again: rate limiting is back on.")
+
+    async def ping(self) -> None:
+        """Readiness check: raises when Redis does not answer."""
+        if not await self.storage.check():
+            raise ConnectionError("Redis did not answer PING")
+
+    async def close(self) -> None:
+        await self.pool.aclose()
+{%- endif %}
+
+
+def create_rate_limiter(settings: Settings, *, identify: Identify | None = None) -> RateLimiter:
+    limits = {
+        "api": parse(settings.rate_limit_default),
+{%- if cookiecutter.auth == "jwt" %}
+        "auth": parse(settings.rate_limit_auth),
+{%- endif %}
+    }
+{%- if cookiecutter.rate_limiting == "redis" %}
+    # A pool of our own: it carries the time-outs, and closing it at shutdown closes every
+    # connection. The storage URI then only selects the redis-py client.
+    pool = ConnectionPool.from_url(
+        settings.redis_url,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+    )
+    storage = RedisStorage(
+        "async+redis://",
+        implementation="redispy",
+        key_prefix=KEY_PREFIX,
+        # limits hands its options to redis-py untouched but annotates them as scalars.
+        connection_pool=pool,  # type: ignore[arg-type]
+    )
+    return RateLimiter(storage, limits, identify=identify, pool=pool)
+{%- else %}
+    return RateLimiter(MemoryStorage(), limits, identify=identify)
+{%- endif %}
+
+
+def rate_limit(scope: str) -> params.Depends:
+    """A route dependency that counts requests against the ``scope`` limit."""
+
+    async def enforce_rate_limit(request: Request, response: Response) -> None:
+        limiter: RateLimiter = request.app.state.rate_limiter
+        await limiter.enforce(request, response, scope)
+
+    return params.Depends(enforce_rate_limit)
+
+
+limit_default = rate_limit("api")
+{%- if cookiecutter.auth == "jwt" %}
+# Registration and log-in: where passwords are guessed, so the budget is smaller.
+limit_auth = rate_limit("auth")
+{%- endif %}

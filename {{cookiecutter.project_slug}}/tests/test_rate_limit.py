@@ -1,0 +1,247 @@
+"""Rate limiting: the budget, the headers, whose budget a request uses, and what is exempt."""
+
+import re
+from pathlib import Path
+
+import pytest
+{%- if cookiecutter.auth == "jwt" %}
+from fastapi import FastAPI
+{%- endif %}
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.package_name }}.config import InvalidSettingsError, Settings, load_settings
+from {{ cookiecutter.package_name }}.factory import create_app
+from {{ cookiecutter.package_name }}.rate_limit import RATE_LIMIT_HEADERS
+
+from .conftest import {% if cookiecutter.auth == "api_key" %}TEST_API_KEYS, {% endif %}{% if cookiecutter.auth == "jwt" %}bearer_headers, create_user, {% endif %}make_settings
+from .helpers import TASKS_URL, task_url
+
+CLIENT_ADDRESS = "203.0.113.10"
+PROXY_ADDRESS = "10.0.0.9"
+{%- if cookiecutter.auth == "none" %}
+# What an anonymous request gets when it is within the budget.
+ANONYMOUS_STATUS = 200
+{%- else %}
+# What an anonymous request gets when it is within the budget: it was counted, then refused.
+ANONYMOUS_STATUS = 401
+{%- endif %}
+
+
+def client_from(
+    database_url: str, address: str = CLIENT_ADDRESS, **overrides: object
+) -> TestClient:
+    """A client of a new app with the given settings, connecting from ``address``."""
+    return TestClient(create_app(make_settings(database_url, **overrides)), client=(address, 50000))
+
+
+def credentials(client: TestClient, principal: int = 0) -> dict[str, str]:
+{%- if cookiecutter.auth == "jwt" %}
+    """Headers that authenticate as the ``principal``-th test user."""
+    app = client.app
+    assert isinstance(app, FastAPI)
+    # These users never log in with a password, so they need no real hash.
+    user_id = create_user(
+        app.state.engine, email=f"user{principal}@example.com", hashed_password="unused"
+    )
+    return bearer_headers(app.state.settings, user_id)
+{%- elif cookiecutter.auth == "api_key" %}
+    """Headers that authenticate with the ``principal``-th test key."""
+    return {"X-API-Key": TEST_API_KEYS[principal]}
+{%- else %}
+    """Headers that authenticate a request: none, the API is open."""
+    return {}
+{%- endif %}
+
+
+def test_the_request_over_the_limit_is_refused_with_429(database_url: str) -> None:
+    with client_from(database_url, rate_limit_default="3/minute") as client:
+        headers = credentials(client)
+        within = [client.get(TASKS_URL, headers=headers) for _ in range(3)]
+        refused = client.get(TASKS_URL, headers=headers)
+
+    assert [response.status_code for response in within] == [200, 200, 200]
+    assert refused.status_code == 429
+    assert refused.json() == {"detail": "Rate limit exceeded: 3 per 1 minute"}
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert refused.headers["x-ratelimit-limit"] == "3"
+    assert refused.headers["x-ratelimit-remaining"] == "0"
+    assert refused.headers["x-ratelimit-reset"] == refused.headers["retry-after"]
+
+
+def test_every_method_is_counted_and_answered_with_the_headers(database_url: str) -> None:
+    with client_from(database_url, rate_limit_default="4/minute") as client:
+        headers = credentials(client)
+        created = client.post(TASKS_URL, json={"title": "Counted"}, headers=headers)
+        url = task_url(created.json()["id"])
+        responses = [
+            created,
+            client.get(url, headers=headers),
+            client.patch(url, json={"priority": 2}, headers=headers),
+            client.delete(url, headers=headers),
+        ]
+        refused = client.get(TASKS_URL, headers=headers)
+
+    assert [response.status_code for response in responses] == [201, 200, 200, 204]
+    assert [response.headers["x-ratelimit-remaining"] for response in responses] == [
+        "3",
+        "2",
+        "1",
+        "0",
+    ]
+    for response in responses:
+        assert response.headers["x-ratelimit-limit"] == "4"
+        assert 1 <= int(response.headers["x-ratelimit-reset"]) <= 60
+        assert "retry-after" not in response.headers
+    assert refused.status_code == 429
+
+
+def test_health_routes_are_never_limited(database_url: str) -> None:
+    with client_from(database_url, rate_limit_default="1/minute") as client:
+        probes = [client.get(path) for path in ("/health", "/health/ready") * 3]
+        api = client.get(TASKS_URL, headers=credentials(client))
+
+    for probe in probes:
+        assert probe.status_code == 200
+        assert "x-ratelimit-limit" not in probe.headers
+    # The probes took nothing from the API's budget.
+    assert api.status_code == 200
+    assert api.headers["x-ratelimit-remaining"] == "0"
+{%- if cookiecutter.auth == "jwt" %}
+
+
+def test_registration_and_log_in_share_the_stricter_auth_limit(database_url: str) -> None:
+    account = {"email": "new@example.com", "password": "correct horse battery staple"}
+    form = {"username": account["email"], "password": account["password"]}
+    guess = {**form, "password": "a guess"}
+    with client_from(database_url, rate_limit_auth="3/minute") as client:
+        registered = client.post("/api/v1/auth/register", json=account)
+        logged_in = client.post("/api/v1/auth/token", data=form)
+        wrong_password = client.post("/api/v1/auth/token", data=guess)
+        refused = client.post("/api/v1/auth/token", data=guess)
+        token = {"Authorization": f"Bearer {logged_in.json()['access_token']}"}
+        tasks = client.get(TASKS_URL, headers=token)
+        me = client.get("/api/v1/users/me", headers=token)
+
+    assert (registered.status_code, logged_in.status_code) == (201, 200)
+    assert registered.headers["x-ratelimit-limit"] == "3"
+    assert registered.headers["x-ratelimit-remaining"] == "2"
+    assert logged_in.headers["x-ratelimit-remaining"] == "1"
+    assert wrong_password.status_code == 401
+    assert refused.status_code == 429
+    assert refused.json() == {"detail": "Rate limit exceeded: 3 per 1 minute"}
+    # The rest of the API keeps its own, larger budget.
+    assert tasks.status_code == me.status_code == 200
+    assert tasks.headers["x-ratelimit-limit"] == me.headers["x-ratelimit-limit"] == "100"
+{%- endif %}
+
+
+def test_each_client_address_has_its_own_budget(database_url: str) -> None:
+    app = create_app(make_settings(database_url, rate_limit_default="1/minute"))
+    with TestClient(app, client=("203.0.113.1", 50000)) as first:
+        statuses = [first.get(TASKS_URL).status_code for _ in range(2)]
+    with TestClient(app, client=("203.0.113.2", 50000)) as second:
+        other = second.get(TASKS_URL).status_code
+
+    assert statuses == [ANONYMOUS_STATUS, 429]
+    assert other == ANONYMOUS_STATUS
+{%- if cookiecutter.auth != "none" %}
+
+
+def test_each_{% if cookiecutter.auth == "jwt" %}user{% else %}api_key{% endif %}_has_its_own_budget_wherever_it_connects_from(database_url: str) -> None:
+    app = create_app(make_settings(database_url, rate_limit_default="1/minute"))
+    with TestClient(app, client=("203.0.113.1", 50000)) as client:
+        first, second = credentials(client, 0), credentials(client, 1)
+        statuses = [client.get(TASKS_URL, headers=first).status_code for _ in range(2)]
+        other = client.get(TASKS_URL, headers=second).status_code
+        anonymous = client.get(TASKS_URL).status_code
+    with TestClient(app, client=("203.0.113.2", 50000)) as elsewhere:
+        moved = elsewhere.get(TASKS_URL, headers=first).status_code
+
+    assert statuses == [200, 429]
+    # Same address, another {% if cookiecutter.auth == "jwt" %}user{% else %}key{% endif %}, and no credential at all: three separate budgets.
+    assert other == 200
+    assert anonymous == ANONYMOUS_STATUS
+    # A new address does not buy a fresh budget.
+    assert moved == 429
+{%- endif %}
+
+
+def test_forwarded_for_is_ignored_by_default(database_url: str) -> None:
+    with client_from(database_url, PROXY_ADDRESS, rate_limit_default="1/minute") as client:
+        first = client.get(TASKS_URL, headers={"X-Forwarded-For": "198.51.100.1"})
+        forged = client.get(TASKS_URL, headers={"X-Forwarded-For": "198.51.100.2"})
+
+    assert first.status_code == ANONYMOUS_STATUS
+    # Inventing an address does not buy a fresh budget.
+    assert forged.status_code == 429
+
+
+def test_forwarded_for_is_honoured_from_a_trusted_proxy_only(database_url: str) -> None:
+    settings = make_settings(
+        database_url, rate_limit_default="1/minute", trusted_proxies=f"10.0.0.1, {PROXY_ADDRESS}"
+    )
+    app = create_app(settings)
+    with TestClient(app, client=(PROXY_ADDRESS, 50000)) as proxy:
+        statuses = [
+            proxy.get(TASKS_URL, headers={"X-Forwarded-For": address}).status_code
+            for address in ("198.51.100.1", "198.51.100.2", "198.51.100.1")
+        ]
+    with TestClient(app, client=(CLIENT_ADDRESS, 50000)) as direct:
+        forged = [
+            direct.get(TASKS_URL, headers={"X-Forwarded-For": address}).status_code
+            for address in ("198.51.100.3", "198.51.100.4")
+        ]
+
+    assert statuses == [ANONYMOUS_STATUS, ANONYMOUS_STATUS, 429]
+    assert forged == [ANONYMOUS_STATUS, 429]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("RATE_LIMIT_DEFAULT", "lots"),
+        ("RATE_LIMIT_DEFAULT", "100/fortnight"),
+        ("RATE_LIMIT_DEFAULT", "0/minute"),
+{%- if cookiecutter.auth == "jwt" %}
+        ("RATE_LIMIT_AUTH", "5 per"),
+{%- endif %}
+    ],
+)
+def test_an_invalid_rate_limit_stops_start_up_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, value: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.setenv("ENVIRONMENT", "test")
+    monkeypatch.setenv(variable, value)
+
+    expected = f"^Invalid configuration: {variable}: {re.escape(repr(value))} "
+    with pytest.raises(InvalidSettingsError, match=expected):
+        load_settings()
+
+
+def test_openapi_documents_the_429(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    limited = [
+        paths[TASKS_URL]["get"],
+        paths[TASKS_URL]["post"],
+        paths["/api/v1/tasks/{task_id}"]["delete"],
+{%- if cookiecutter.auth == "jwt" %}
+        paths["/api/v1/auth/token"]["post"],
+        paths["/api/v1/auth/register"]["post"],
+{%- endif %}
+    ]
+    for operation in limited:
+        assert "retry-after" in {name.lower() for name in operation["responses"]["429"]["headers"]}
+    assert "429" not in paths["/health"]["get"]["responses"]
+    assert "429" not in paths["/health/ready"]["get"]["responses"]
+
+
+def test_browsers_may_read_the_rate_limit_headers(database_url: str) -> None:
+    origin = "https://app.example.com"
+    with client_from(database_url, cors_origins=[origin]) as client:
+        response = client.get(TASKS_URL, headers={"Origin": origin, **credentials(client)})
+
+    exposed = response.headers["access-control-expose-headers"].lower().replace(" ", "").split(",")
+    assert {"retry-after", *(name.lower() for name in RATE_LIMIT_HEADERS)} <= set(exposed)

@@ -1,0 +1,318 @@
+"""Counting in Redis: one budget across workers and replicas, and serving on when Redis is down.
+
+These tests need a real Redis: see ``redis_url`` in conftest.py.
+"""
+
+import http.client
+import json
+import logging
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+{%- if cookiecutter.auth == "jwt" %}
+from urllib.parse import urlencode
+{%- endif %}
+
+import pytest
+from alembic import command
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.package_name }}.db import create_db_engine
+from {{ cookiecutter.package_name }}.factory import create_app
+from {{ cookiecutter.package_name }}.rate_limit import REDIS_TIMEOUT_SECONDS
+
+from .conftest import (
+{%- if cookiecutter.auth == "api_key" %}
+    TEST_API_KEYS,
+{%- elif cookiecutter.auth == "jwt" %}
+    TEST_PASSWORD,
+    TEST_SECRET_KEY,
+{%- endif %}
+    alembic_config,
+    free_port,
+    make_settings,
+    start_redis_server,
+    stop_process,
+)
+from .helpers import TASKS_URL
+from .test_rate_limit import credentials
+
+# Port 1 is reserved (tcpmux) and closed on any sane test machine.
+UNREACHABLE_REDIS_URL = "redis://127.0.0.1:1/0"
+LIMITER_LOGGER = "{{ cookiecutter.package_name }}.rate_limit"
+
+
+def limiter_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [record for record in caplog.records if record.name == LIMITER_LOGGER]
+
+
+def test_replicas_share_one_budget(database_url: str) -> None:
+    settings = make_settings(database_url, rate_limit_default="3/minute")
+    with TestClient(create_app(settings)) as first, TestClient(create_app(settings)) as second:
+        headers = credentials(first)
+        statuses = [
+            replica.get(TASKS_URL, headers=headers).status_code
+            for replica in (first, second, first, second)
+        ]
+
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_requests_are_served_unlimited_while_redis_is_down(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(
+        database_url, rate_limit_default="1/minute", redis_url=UNREACHABLE_REDIS_URL
+    )
+    with caplog.at_level(logging.INFO), TestClient(create_app(settings)) as client:
+        headers = credentials(client)
+        responses = [client.get(TASKS_URL, headers=headers) for _ in range(4)]
+
+    assert [response.status_code for response in responses] == [200, 200, 200, 200]
+    assert all("x-ratelimit-limit" not in response.headers for response in responses)
+    (warning,) = limiter_records(caplog)
+    assert warning.levelno == logging.WARNING
+    assert "Redis is unreachable" in warning.getMessage()
+
+
+def test_a_stalled_redis_delays_a_request_by_the_time_out_only(database_url: str) -> None:
+    with socket.socket() as stalled:
+        # Connections are accepted by the kernel, but nothing ever answers them.
+        stalled.bind(("127.0.0.1", 0))
+        stalled.listen()
+        port = stalled.getsockname()[1]
+        settings = make_settings(database_url, redis_url=f"redis://127.0.0.1:{port}/0")
+        with TestClient(create_app(settings)) as client:
+            headers = credentials(client)
+            started = time.monotonic()
+            response = client.get(TASKS_URL, headers=headers)
+            elapsed = time.monotonic() - started
+
+    assert response.status_code == 200
+    # redis-py alone would wait 5 seconds, or for ever in older versions.
+    assert REDIS_TIMEOUT_SECONDS <= elapsed < 2
+
+
+def test_an_outage_and_the_recovery_are_each_logged_once(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = free_port()
+    redis_server = start_redis_server(port)
+    settings = make_settings(database_url, redis_url=f"redis://127.0.0.1:{port}/0")
+    try:
+        with caplog.at_level(logging.INFO), TestClient(create_app(settings)) as client:
+            headers = credentials(client)
+            before = client.get(TASKS_URL, headers=headers)
+            stop_process(redis_server)
+            during = [client.get(TASKS_URL, headers=headers) for _ in range(3)]
+            redis_server = start_redis_server(port)
+            after = [client.get(TASKS_URL, headers=headers) for _ in range(3)]
+    finally:
+        stop_process(redis_server)
+
+    assert before.headers["x-ratelimit-remaining"] == "99"
+    assert [response.status_code for response in during] == [200, 200, 200]
+    assert all("x-ratelimit-limit" not in response.headers for response in during)
+    # The new server starts from an empty count.
+    assert after[-1].headers["x-ratelimit-remaining"] in {"97", "98"}
+    levels = [record.levelno for record in limiter_records(caplog)]
+    assert levels == [logging.WARNING, logging.INFO]
+
+
+def test_readiness_reports_redis(database_url: str) -> None:
+    with TestClient(create_app(make_settings(database_url))) as client:
+        up = client.get("/health/ready")
+    settings = make_settings(database_url, redis_url=UNREACHABLE_REDIS_URL)
+    with TestClient(create_app(settings)) as client:
+        down = client.get("/health/ready")
+
+    assert up.status_code == 200
+    assert up.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+    assert down.status_code == 503
+    assert down.json() == {
+        "status": "unavailable",
+        "checks": {"database": "ok", "redis": "unavailable"},
+    }
+
+
+# The real server: several worker processes, each with its own limiter, and one Redis.
+WORKERS = 2
+LIMIT = 10
+REQUESTS = 25
+STARTUP_SECONDS = 30
+# Every log line of the server prefixed with the id of the process that wrote it.
+LOG_CONFIG = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"by_process": {"format": "%(process)d %(name)s %(message)s"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "by_process",
+            "stream": "ext://sys.stdout",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": "INFO"},
+}
+LOG_LINE = re.compile(r"^(?P<process>\d+) (?P<logger>\S+) (?P<message>.*)$")
+
+
+def migrated_sqlite_url(directory: Path) -> str:
+    url = f"sqlite:///{directory / 'app.db'}"
+    engine = create_db_engine(make_settings(url))
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    engine.dispose()
+    return url
+
+
+def call(
+    port: int, method: str, path: str, body: str = "", headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
+    """One request on a connection of its own, so the kernel picks a worker for each."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+class Server:
+    def __init__(self, port: int, process: subprocess.Popen[str]) -> None:
+        self.port = port
+        self.process = process
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read_output, daemon=True)
+        self.reader.start()
+
+    def _read_output(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def processes_that_logged(self, logger: str, message: re.Pattern[str]) -> list[str]:
+        matches = (LOG_LINE.match(line) for line in list(self.lines))
+        return [
+            match["process"]
+            for match in matches
+            if match and match["logger"] == logger and message.search(match["message"])
+        ]
+
+    def wait_until_every_worker_started(self) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        started = re.compile("Application startup complete")
+        while len(set(self.processes_that_logged("uvicorn.error", started))) < WORKERS:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("uvicorn did not start its workers:\n" + "\n".join(self.lines))
+            time.sleep(0.1)
+
+
+@contextmanager
+def serve_with_workers(directory: Path, environment: dict[str, str]) -> Iterator[Server]:
+    """Run ``uvicorn --workers`` on the real app; stop its whole process group afterwards."""
+    port = free_port()
+    log_config = directory / "logging.json"
+    log_config.write_text(json.dumps(LOG_CONFIG))
+    command_line = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "{{ cookiecutter.package_name }}.main:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(WORKERS),
+        "--log-config",
+        str(log_config),
+    ]
+    with subprocess.Popen(  # noqa: S603
+        command_line,
+        # Away from the project directory, so its .env cannot leak in.
+        cwd=directory,
+        env={**os.environ, **environment},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    ) as process:
+        server = Server(port, process)
+        try:
+            server.wait_until_every_worker_started()
+            yield server
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            # Read to the end before the pipe is closed.
+            server.reader.join()
+
+
+def test_every_worker_process_counts_against_one_budget(tmp_path: Path, redis_url: str) -> None:
+    # Every setting the test relies on, whatever the shell running the tests holds.
+    environment = {
+        "ENVIRONMENT": "test",
+        "DATABASE_URL": migrated_sqlite_url(tmp_path),
+        "REDIS_URL": redis_url,
+        "RATE_LIMIT_DEFAULT": f"{LIMIT}/minute",
+        "TRUSTED_PROXIES": "",
+        "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": "console",
+{%- if cookiecutter.auth == "jwt" %}
+        # One key for every worker: each would otherwise make up its own.
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "RATE_LIMIT_AUTH": "5/minute",
+{%- elif cookiecutter.auth == "api_key" %}
+        "API_KEYS": TEST_API_KEYS[0],
+{%- endif %}
+    }
+    with serve_with_workers(tmp_path, environment) as server:
+{%- if cookiecutter.auth == "jwt" %}
+        email = "worker@example.com"
+        account = json.dumps({"email": email, "password": TEST_PASSWORD})
+        json_body = {"Content-Type": "application/json"}
+        assert call(server.port, "POST", "/api/v1/auth/register", account, json_body)[0] == 201
+        form = urlencode({"username": email, "password": TEST_PASSWORD})
+        form_body = {"Content-Type": "application/x-www-form-urlencoded"}
+        status, token = call(server.port, "POST", "/api/v1/auth/token", form, form_body)
+        assert status == 200, token
+        headers = {"Authorization": f"Bearer {json.loads(token)['access_token']}"}
+{%- elif cookiecutter.auth == "api_key" %}
+        headers = {"X-API-Key": TEST_API_KEYS[0]}
+{%- else %}
+        headers: dict[str, str] = {}
+{%- endif %}
+        # A few at a time, so that every worker gets some of them.
+        with ThreadPoolExecutor(max_workers=5) as pool:
+            results = list(
+                pool.map(
+                    lambda _: call(server.port, "GET", TASKS_URL, headers=headers), range(REQUESTS)
+                )
+            )
+        served = re.compile(rf"^GET {TASKS_URL} (200|429) ")
+        deadline = time.monotonic() + 5
+        while len(server.processes_that_logged("{{ cookiecutter.package_name }}.access", served)) < REQUESTS:
+            assert time.monotonic() < deadline, "\n".join(server.lines)
+            time.sleep(0.1)
+        workers = set(server.processes_that_logged("{{ cookiecutter.package_name }}.access", served))
+
+    statuses = [status for status, _ in results]
+    # Both workers answered, so a count kept in each process would have allowed more.
+    assert len(workers) == WORKERS
+    assert statuses.count(200) == LIMIT
+    assert statuses.count(429) == REQUESTS - LIMIT
