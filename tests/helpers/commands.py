@@ -111,8 +111,12 @@ def generated_project_env(python_version: str, **variables: str) -> dict[str, st
         for name, value in os.environ.items()
         if not name.startswith(LEAKING_VARIABLE_PREFIXES)
     }
+    # The real uv first: a pyenv shim would pick the interpreter named by the project's
+    # .python-version, which may have no uv installed.
+    uv_bin = str(Path(uv_executable()).parent)
     env["PATH"] = os.pathsep.join(
-        entry for entry in env.get("PATH", "").split(os.pathsep) if entry != template_venv_bin
+        [uv_bin]
+        + [entry for entry in env.get("PATH", "").split(os.pathsep) if entry != template_venv_bin]
     )
     env.update(
         UV_PYTHON=str(python_interpreter(python_version)),
