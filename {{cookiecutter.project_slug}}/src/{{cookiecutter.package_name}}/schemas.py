@@ -1,7 +1,7 @@
 """Request and response bodies of the API.
 
 Input is validated strictly: a value of the wrong JSON type is rejected, never coerced
-(``"3"`` or ``true`` is not a priority, ``5`` is not a title or a date).
+(``"3"``, ``true`` or ``2.5`` is not a priority, ``5`` is not a title or a date).
 """
 
 from datetime import UTC, datetime
@@ -29,6 +29,13 @@ from .models import (
 )
 
 
+def _require_number(value: Any) -> Any:
+    """Integers only: ``2.0`` is the JSON integer 2, but ``"2"``, ``true`` and ``2.5`` are not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _require_text(value: Any) -> Any:
     """Dates arrive as ISO 8601 strings; numbers would otherwise pass as Unix timestamps."""
     if not isinstance(value, str | datetime):
@@ -47,13 +54,23 @@ Description = Annotated[
     str,
     StringConstraints(strict=True, max_length=DESCRIPTION_MAX_LENGTH),
 ]
-Priority = Annotated[int, Field(strict=True, ge=PRIORITY_MIN, le=PRIORITY_MAX)]
+# The constraints come first so they stay in the JSON schema and in error locations.
+Priority = Annotated[
+    int, Field(strict=True, ge=PRIORITY_MIN, le=PRIORITY_MAX), BeforeValidator(_require_number)
+]
 DueDate = Annotated[
     AwareDatetime,
     BeforeValidator(_require_text),
     AfterValidator(lambda value: value.astimezone(UTC)),
     Field(description="Timezone-aware ISO 8601 datetime.", examples=["2030-01-31T17:00:00Z"]),
 ]
+
+
+def _not_nullable(schema: dict[str, Any]) -> None:
+    """Document a field as its type alone: None means "not sent", null is refused."""
+    variants = schema.pop("anyOf")
+    schema.pop("default", None)
+    schema.update(next(variant for variant in variants if variant.get("type") != "null"))
 
 
 class TaskCreate(BaseModel):
@@ -73,10 +90,10 @@ class TaskUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Title | None = None
+    title: Title | None = Field(default=None, json_schema_extra=_not_nullable)
     description: Description | None = None
-    status: TaskStatus | None = None
-    priority: Priority | None = None
+    status: TaskStatus | None = Field(default=None, json_schema_extra=_not_nullable)
+    priority: Priority | None = Field(default=None, json_schema_extra=_not_nullable)
     due_date: DueDate | None = None
 
     @field_validator("title", "status", "priority", mode="before")

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordRequestForm
 
+from ..errors import BAD_BODY
 from ..schemas import ErrorResponse
 from ..security import create_access_token, spend_verification_time, verify_password
 from ..users import EmailTakenError, Token, UserCreate, UserRead, UserRepository
@@ -15,6 +16,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 WRONG_CREDENTIALS = "Incorrect e-mail or password"
 LOGIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    **BAD_BODY,
     status.HTTP_401_UNAUTHORIZED: {"model": ErrorResponse, "description": WRONG_CREDENTIALS},
     status.HTTP_403_FORBIDDEN: {"model": ErrorResponse, "description": "Inactive user."},
 }
@@ -24,7 +26,8 @@ LOGIN_ERRORS: dict[int | str, dict[str, Any]] = {
     "/register",
     status_code=status.HTTP_201_CREATED,
     responses={
-        status.HTTP_409_CONFLICT: {"model": ErrorResponse, "description": "E-mail already used."}
+        **BAD_BODY,
+        status.HTTP_409_CONFLICT: {"model": ErrorResponse, "description": "E-mail already used."},
     },
 )
 def register(data: UserCreate, session: SessionDep) -> UserRead:

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 
+from ..errors import BAD_BODY
 from ..models import MAX_ID
 from ..schemas import ErrorResponse, TaskCreate, TaskPage, TaskQuery, TaskRead, TaskUpdate
 from .deps import TaskRepositoryDep
@@ -24,6 +25,7 @@ def task_not_found(task_id: int) -> HTTPException:
     "",
     status_code=status.HTTP_201_CREATED,
     response_description="The created task; its URL is in the Location header.",
+    responses=BAD_BODY,
 )
 def create_task(
     data: TaskCreate, tasks: TaskRepositoryDep, request: Request, response: Response
@@ -50,7 +52,7 @@ def get_task(task_id: TaskId, tasks: TaskRepositoryDep) -> TaskRead:
     return TaskRead.model_validate(row)
 
 
-@router.put("/{task_id}", responses=NOT_FOUND)
+@router.put("/{task_id}", responses={**NOT_FOUND, **BAD_BODY})
 def replace_task(task_id: TaskId, data: TaskCreate, tasks: TaskRepositoryDep) -> TaskRead:
     task = tasks.replace(task_id, data)
     if task is None:
@@ -58,7 +60,7 @@ def replace_task(task_id: TaskId, data: TaskCreate, tasks: TaskRepositoryDep) ->
     return TaskRead.model_validate(task)
 
 
-@router.patch("/{task_id}", responses=NOT_FOUND)
+@router.patch("/{task_id}", responses={**NOT_FOUND, **BAD_BODY})
 def update_task(task_id: TaskId, data: TaskUpdate, tasks: TaskRepositoryDep) -> TaskRead:
     task = tasks.update(task_id, data)
     if task is None:
