@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from helpers.api import running_server, sign_in
 from helpers.commands import generated_project_env, run
-from helpers.servers import LOOPBACK, free_port
 from helpers.template import default_answers, render
 
-SERVER_START_TIMEOUT_SECONDS = 60
-SERVER_STOP_TIMEOUT_SECONDS = 10
 QUICK_START_SECTION = re.compile(r"^## Quick start\n(.*?)(?=^## |\Z)", re.DOTALL | re.MULTILINE)
 BASH_BLOCK = re.compile(r"^```bash\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
@@ -32,59 +24,6 @@ def quick_start_commands(readme: str) -> list[str]:
     assert block, "the `## Quick start` section has no ```bash block"
     commands = [line.split("#", 1)[0].strip() for line in block.group(1).splitlines()]
     return [command for command in commands if command and command.split()[0] != "cd"]
-
-
-@contextmanager
-def running_server(command: str, cwd: Path, env: Mapping[str, str], log: Path) -> Iterator[str]:
-    """Start the server command on a free port; yield its base URL once /health answers 200.
-
-    The server runs in a process group of its own, which is always killed at the end.
-    """
-    port = free_port()
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            ["bash", "-c", f"exec {command} --port {port}"],
-            cwd=cwd,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base_url = f"http://{LOOPBACK}:{port}"
-    try:
-        wait_until_healthy(base_url, server, log)
-        yield base_url
-    finally:
-        stop_process_group(server)
-
-
-def wait_until_healthy(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the server exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{base_url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass  # not listening yet
-        time.sleep(0.5)
-    pytest.fail(
-        f"GET /health did not answer 200 within {SERVER_START_TIMEOUT_SECONDS}s:\n{log.read_text()}"
-    )
-
-
-def stop_process_group(process: subprocess.Popen[bytes]) -> None:
-    for stop_signal in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, stop_signal)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=SERVER_STOP_TIMEOUT_SECONDS)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 @pytest.mark.slow
@@ -103,32 +42,6 @@ def test_quick_start_serves_the_task_api(tmp_path: Path):
     ):
         client.headers.update(sign_in(client, answers["auth"], project))
         exercise_task_api(client)
-
-
-def sign_in(client: httpx.Client, auth: str, project: Path) -> dict[str, str]:
-    """The headers that authenticate a client, the way the chosen `auth` option wants."""
-    if auth == "jwt":
-        account = {"email": "new.user@example.com", "password": "correct horse battery staple"}
-        registered = client.post("/api/v1/auth/register", json=account)
-        assert registered.status_code == 201, registered.text
-        token = client.post(
-            "/api/v1/auth/token",
-            data={"username": account["email"], "password": account["password"]},
-        )
-        assert token.status_code == 200, token.text
-        return {"Authorization": f"Bearer {token.json()['access_token']}"}
-    if auth == "api_key":
-        return {"X-API-Key": local_setting(project, "API_KEYS").split(",")[0]}
-    return {}
-
-
-def local_setting(project: Path, name: str) -> str:
-    """A variable's value in the project's generated .env."""
-    for line in (project / ".env").read_text().splitlines():
-        key, separator, value = line.partition("=")
-        if separator and key.strip() == name:
-            return value.strip()
-    pytest.fail(f"{name} is not set in the generated .env")
 
 
 def exercise_task_api(client: httpx.Client) -> None:

@@ -45,8 +45,13 @@ def _require_text(value: Any) -> Any:
 
 Title = Annotated[
     str,
+    # The pattern documents "not blank" in the schema; stripping enforces it first.
     StringConstraints(
-        strict=True, strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH
+        strict=True,
+        strip_whitespace=True,
+        min_length=1,
+        max_length=TITLE_MAX_LENGTH,
+        pattern=r"\S",
     ),
     Field(description="Short summary; surrounding whitespace is removed.", examples=["Write docs"]),
 ]
