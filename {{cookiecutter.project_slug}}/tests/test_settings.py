@@ -3,6 +3,7 @@
 import pytest
 
 from {{ cookiecutter.package_name }}.config import (
+    DEFAULT_DATABASE_URL,
     Environment,
     InvalidSettingsError,
     LogFormat,
@@ -26,7 +27,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> Non
 def test_defaults_are_safe_for_production() -> None:
     settings = load_settings()
     assert settings.environment is Environment.PRODUCTION
-    assert settings.database_url == "sqlite:///./data/app.db"
+    assert settings.database_url == DEFAULT_DATABASE_URL
     assert settings.cors_origins == []
     assert settings.show_docs is False
 

@@ -18,7 +18,11 @@ from limits import parse as parse_rate_limit
 from pydantic import Field, ValidationError, {% if cookiecutter.auth != "none" %}ValidationInfo, {% endif %}field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+{% if cookiecutter.database == "postgresql" -%}
+DEFAULT_DATABASE_URL = "postgresql+psycopg://app:app@localhost:5432/app"
+{%- else -%}
 DEFAULT_DATABASE_URL = "sqlite:///./data/app.db"
+{%- endif %}
 {%- if cookiecutter.auth != "none" %}
 # Values that must never protect a real deployment: the example file's placeholder and friends.
 PLACEHOLDER_SECRETS = frozenset({"change-me", "changeme", "secret", "password", "dev", "test"})
@@ -114,7 +118,7 @@ class Settings(BaseSettings):
     def split_comma_separated(cls, value: object) -> object:
         """Accept a comma-separated list, the natural form for an environment variable."""
         if isinstance(value, str):
-            return [origin.strip() for origin in value.split(",") if origin.strip()]
+            return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
     @field_validator("cors_origins")

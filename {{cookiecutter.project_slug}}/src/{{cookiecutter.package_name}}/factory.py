@@ -36,12 +36,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
     engine = create_db_engine(settings)
+{%- if cookiecutter.rate_limiting != "none" %}
+    rate_limiter = create_rate_limiter(settings{% if cookiecutter.auth != "none" %}, identify=rate_limit_identity{% endif %})
+{%- endif %}
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
 {%- if cookiecutter.rate_limiting == "redis" %}
-        await _app.state.rate_limiter.close()
+        await rate_limiter.close()
 {%- endif %}
         engine.dispose()
 
@@ -60,10 +63,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = create_session_factory(engine)
     app.state.readiness_checks = {"database": partial(run_in_threadpool, ping, engine)}
 {%- if cookiecutter.rate_limiting != "none" %}
-    app.state.rate_limiter = create_rate_limiter(settings{% if cookiecutter.auth != "none" %}, identify=rate_limit_identity{% endif %})
+    app.state.rate_limiter = rate_limiter
 {%- endif %}
 {%- if cookiecutter.rate_limiting == "redis" %}
-    app.state.readiness_checks["redis"] = app.state.rate_limiter.ping
+    app.state.readiness_checks["redis"] = rate_limiter.ping
 {%- endif %}
 
     register_exception_handlers(app)
