@@ -11,19 +11,9 @@ starts a private ``redis-server`` from PATH. Every test starts with no rate limi
 """
 
 import os
-{%- if cookiecutter.rate_limiting == "redis" %}
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
-{%- endif %}
 from collections.abc import Iterator
 {%- if cookiecutter.auth == "jwt" %}
 from datetime import timedelta
-{%- endif %}
-{%- if cookiecutter.rate_limiting == "redis" %}
-from functools import cache
 {%- endif %}
 from pathlib import Path
 
@@ -49,6 +39,10 @@ from {{ cookiecutter.package_name }}.rate_limit import KEY_PREFIX
 {%- endif %}
 {%- if cookiecutter.auth == "jwt" %}
 from {{ cookiecutter.package_name }}.security import create_access_token, hash_password
+{%- endif %}
+{%- if cookiecutter.rate_limiting == "redis" %}
+
+from .redis_server import redis_url_for_tests, stop_started_redis_servers
 {%- endif %}
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -129,71 +123,10 @@ def _empty_tables(engine: Engine) -> Iterator[None]:
 {%- if cookiecutter.rate_limiting == "redis" %}
 
 
-def free_port() -> int:
-    """A loopback TCP port that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
-def start_redis_server(port: int) -> subprocess.Popen[bytes]:
-    """A redis-server on ``port`` that keeps nothing on disk; fails the test if it won't start."""
-    executable = shutil.which("redis-server")
-    if executable is None:
-        pytest.fail("redis-server is not on PATH: install Redis, or point TEST_REDIS_URL at one")
-    arguments = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen([executable, *arguments], stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
-        deadline = time.monotonic() + 10
-        with redis.Redis(port=port, socket_connect_timeout=1) as client:
-            while True:
-                try:
-                    client.ping()
-                    return server
-                except redis.ConnectionError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        stop_process(server)
-                        log.seek(0)
-                        output = log.read().decode(errors="replace")
-                        pytest.fail(f"redis-server did not start on port {port}:\n{output}")
-                    time.sleep(0.05)
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-# The redis-server this run started, if TEST_REDIS_URL did not name one.
-_started_redis_servers: list[subprocess.Popen[bytes]] = []
-
-
-@cache
-def redis_url_for_tests() -> str:
-    """The Redis of this run: ``TEST_REDIS_URL``, or a redis-server started on first use."""
-    url = os.environ.get("TEST_REDIS_URL")
-    if url:
-        try:
-            with redis.Redis.from_url(url, socket_connect_timeout=2) as client:
-                client.ping()
-        except redis.RedisError as error:
-            pytest.fail(f"TEST_REDIS_URL={url} does not answer: {error}")
-        return url
-    port = free_port()
-    _started_redis_servers.append(start_redis_server(port))
-    return f"redis://127.0.0.1:{port}/0"
-
-
 @pytest.fixture(scope="session", autouse=True)
 def redis_url() -> Iterator[str]:
     yield redis_url_for_tests()
-    for server in _started_redis_servers:
-        stop_process(server)
+    stop_started_redis_servers()
 
 
 @pytest.fixture(autouse=True)

@@ -38,12 +38,10 @@ from .conftest import (
     TEST_SECRET_KEY,
 {%- endif %}
     alembic_config,
-    free_port,
     make_settings,
-    start_redis_server,
-    stop_process,
 )
 from .helpers import TASKS_URL
+from .redis_server import free_port, start_redis_server, stop_process
 from .test_rate_limit import credentials
 
 # Port 1 is reserved (tcpmux) and closed on any sane test machine.
