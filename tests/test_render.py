@@ -142,6 +142,25 @@ def git_ignores(repository: Path, path: Path) -> bool:
     return subprocess.run(check, cwd=repository, check=False).returncode == 0
 
 
+# The secret each auth mode needs, which the post-generation hook must fill in.
+SECRET_VARIABLES = {"jwt": "SECRET_KEY", "api_key": "API_KEYS"}
+
+
+def local_variables(project: Path) -> dict[str, str]:
+    lines = (project / LOCAL_SETTINGS).read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
+@pytest.mark.parametrize("auth", sorted(SECRET_VARIABLES))
+def test_local_settings_get_a_strong_random_secret(tmp_path: Path, auth: str):
+    secret_name = SECRET_VARIABLES[auth]
+    first = local_variables(render(tmp_path / "first", auth=auth))[secret_name]
+    second = local_variables(render(tmp_path / "second", auth=auth))[secret_name]
+
+    assert len(first) >= 32
+    assert first != second, "each generated project gets its own secret"
+
+
 def test_local_settings_are_created_for_development_and_git_ignored(tmp_path: Path):
     project = render(tmp_path)
     settings_file = project / LOCAL_SETTINGS
