@@ -64,8 +64,10 @@ def test_fuzzed_api_keeps_its_openapi_contract(answers: Answers, tmp_path: Path)
         ]
         for name, value in headers.items():
             command += ["--header", f"{name}: {value}"]
+        # Run in the test's folder: schemathesis keeps a cache where it runs.
         fuzz = subprocess.run(
             command,
+            cwd=tmp_path,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             timeout=FUZZ_TIMEOUT_SECONDS,
