@@ -1,12 +1,13 @@
 """Alembic environment: runs migrations with the application's own settings and engine."""
 
+import asyncio
 from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy import Connection
 
 from {{ cookiecutter.package_name }}.config import get_settings
-from {{ cookiecutter.package_name }}.db import create_db_engine
+from {{ cookiecutter.package_name }}.db import Database
 from {{ cookiecutter.package_name }}.models import Base
 
 config = context.config
@@ -29,24 +30,29 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
-def run_with(connection: Connection) -> None:
+def run_on(connection: Connection) -> None:
     # Batch mode lets ALTER-style operations work on SQLite by copying the table.
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 
 
+async def run_on_database() -> None:
+    # The application's own database layer, so migrations use the same driver and settings.
+    database = Database(get_settings())
+    try:
+        await database.run_in_transaction(run_on)
+    finally:
+        await database.dispose()
+
+
 def run_migrations_online() -> None:
+    # Callers that already hold a connection (the test suite) hand it over.
     connection = config.attributes.get("connection")
     if connection is not None:
-        run_with(connection)
-        return
-    engine = create_db_engine(get_settings())
-    try:
-        with engine.connect() as new_connection:
-            run_with(new_connection)
-    finally:
-        engine.dispose()
+        run_on(connection)
+    else:
+        asyncio.run(run_on_database())
 
 
 if context.is_offline_mode():

@@ -1,125 +1,123 @@
 """Shared fixtures.
 
-Tests run on a throwaway SQLite file by default. Set ``TEST_DATABASE_URL`` to run the same
-tests against a PostgreSQL server; its schema is rebuilt from the migrations first.
+{% if cookiecutter.database == "postgresql" -%}
+Tests run on the PostgreSQL database named by ``TEST_DATABASE_URL``; its schema is rebuilt
+from the migrations first, so give them a database of their own.
+{%- else -%}
+Tests run on a throwaway SQLite file, or on the one ``TEST_DATABASE_URL`` names; its schema
+is rebuilt from the migrations first.
+{%- endif %}
 Every test starts with empty tables.
 {%- if cookiecutter.rate_limiting == "redis" %}
 
 Rate limits are counted in the Redis named by ``TEST_REDIS_URL``; when it is unset, the run
 starts a private ``redis-server`` from PATH. Every test starts with no rate limit counted.
+{%- elif cookiecutter.rate_limiting == "memory" %}
+
+Every test starts with no rate limit counted.
 {%- endif %}
+
+Building an application and starting its lifespan costs more than most tests, so the
+tests share one running application (``client``); tests that need other settings build
+their own with ``make_settings`` and ``create_app``.
 """
 
 import os
 from collections.abc import Iterator
-{%- if cookiecutter.auth == "jwt" %}
-from datetime import timedelta
-{%- endif %}
-from pathlib import Path
 
 import pytest
 {%- if cookiecutter.rate_limiting == "redis" %}
 import redis
 {%- endif %}
 from alembic import command
-from alembic.config import Config
+from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, MetaData
-{%- if cookiecutter.auth == "jwt" %}
-from sqlalchemy.orm import Session
-{%- endif %}
+from sqlalchemy import Connection, MetaData
 
-from {{ cookiecutter.package_name }}.config import Environment, Settings
-from {{ cookiecutter.package_name }}.db import create_db_engine
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.db import Database
 from {{ cookiecutter.package_name }}.factory import create_app
-from {{ cookiecutter.package_name }}.models import Base{% if cookiecutter.auth == "jwt" %}, User{% endif %}
+from {{ cookiecutter.package_name }}.models import Base
 {%- if cookiecutter.rate_limiting == "redis" %}
 from {{ cookiecutter.package_name }}.rate_limit import KEY_PREFIX
 {%- endif %}
 {%- if cookiecutter.auth == "jwt" %}
-from {{ cookiecutter.package_name }}.security import create_access_token, hash_password
+from {{ cookiecutter.package_name }}.security import password_hash as hasher
 {%- endif %}
-{%- if cookiecutter.rate_limiting == "redis" %}
 
+from .helpers import (
+{%- if cookiecutter.auth == "jwt" %}
+    TEST_PASSWORD,
+{%- elif cookiecutter.auth == "api_key" %}
+    TEST_API_KEYS,
+{%- endif %}
+    BlockingDatabase,
+    alembic_config,
+{%- if cookiecutter.auth == "jwt" %}
+    bearer_headers,
+    insert_user,
+{%- endif %}
+    make_settings,
+)
+{%- if cookiecutter.rate_limiting == "redis" %}
 from .redis_server import redis_url_for_tests, stop_started_redis_servers
 {%- endif %}
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-{%- if cookiecutter.auth == "jwt" %}
-TEST_PASSWORD = "correct horse battery staple"
-TEST_SECRET_KEY = "test-secret-key-" + "0123456789abcdef" * 4
-# What a valid production configuration must add to the environment.
-PRODUCTION_SECRETS = {"SECRET_KEY": TEST_SECRET_KEY}
-{%- elif cookiecutter.auth == "api_key" %}
-# Two keys, as during a rotation: both must be accepted.
-TEST_API_KEYS = [
-    "test-key-current-0123456789abcdefghijklmnop",
-    "test-key-next-0123456789abcdefghijklmnop",
-]
-# What a valid production configuration must add to the environment.
-PRODUCTION_SECRETS = {"API_KEYS": ",".join(TEST_API_KEYS)}
-{%- else %}
-# What a valid production configuration must add to the environment: nothing secret.
-PRODUCTION_SECRETS: dict[str, str] = {}
-{%- endif %}
+
+def rebuild_schema(connection: Connection) -> None:
+    """Drop whatever an earlier, interrupted run left behind, then migrate to the latest."""
+    existing = MetaData()
+    existing.reflect(connection)
+    existing.drop_all(connection)
+    command.upgrade(alembic_config(connection), "head")
 
 
-def make_settings(database_url: str, **overrides: object) -> Settings:
-    """Settings for tests: nothing is read from the developer's .env file."""
-    values: dict[str, object] = {
-        "environment": Environment.TEST,
-        "database_url": database_url,
-{%- if cookiecutter.auth == "jwt" %}
-        "secret_key": TEST_SECRET_KEY,
-{%- elif cookiecutter.auth == "api_key" %}
-        "api_keys": TEST_API_KEYS,
-{%- endif %}
-{%- if cookiecutter.rate_limiting == "redis" %}
-        "redis_url": redis_url_for_tests(),
-{%- endif %}
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
-
-
-def alembic_config(engine_connection: object) -> Config:
-    config = Config(PROJECT_ROOT / "alembic.ini")
-    config.attributes["connection"] = engine_connection
-    config.attributes["configure_logger"] = False
-    return config
+def empty_tables(connection: Connection) -> None:
+    for table in reversed(Base.metadata.sorted_tables):
+        connection.execute(table.delete())
 
 
 @pytest.fixture(scope="session")
+{%- if cookiecutter.database == "postgresql" %}
+def database_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.fail(
+            "The tests need a PostgreSQL database they may empty: set TEST_DATABASE_URL, "
+            "e.g. postgresql://app:app@localhost:5432/app_test",
+            pytrace=False,
+        )
+    return url
+{%- else %}
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('database') / 'test.db'}"
+{%- endif %}
 
 
 @pytest.fixture(scope="session")
-def engine(database_url: str) -> Iterator[Engine]:
+def portal() -> Iterator[BlockingPortal]:
+    """An event loop in a thread of its own, for the tests' own database work."""
+    with start_blocking_portal() as portal:
+        yield portal
+
+
+@pytest.fixture(scope="session")
+def database(database_url: str, portal: BlockingPortal) -> Iterator[BlockingDatabase]:
     """The test database, migrated to the latest revision once per run."""
-    engine = create_db_engine(make_settings(database_url))
-    with engine.begin() as connection:
-        # Start from nothing, whatever an earlier, interrupted run left behind.
-        existing = MetaData()
-        existing.reflect(connection)
-        existing.drop_all(connection)
-        command.upgrade(alembic_config(connection), "head")
-    yield engine
-    engine.dispose()
+    database = BlockingDatabase(Database(make_settings(database_url)), portal)
+    database.run_in_transaction(rebuild_schema)
+    yield database
+    portal.call(database.database.dispose)
 
 
 @pytest.fixture(autouse=True)
-def _empty_tables(engine: Engine) -> Iterator[None]:
+def _empty_tables(database: BlockingDatabase) -> Iterator[None]:
     yield
-    with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
-
-
+    database.run(empty_tables)
 {%- if cookiecutter.rate_limiting == "redis" %}
 
 
@@ -138,41 +136,47 @@ def _no_rate_limits_counted(redis_url: str) -> None:
 {%- endif %}
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     return make_settings(database_url)
 
 
-@pytest.fixture
-def app(settings: Settings, engine: Engine) -> FastAPI:
+@pytest.fixture(scope="session")
+def app(settings: Settings, database: BlockingDatabase) -> FastAPI:
+    """The application the ``client`` fixtures talk to: one for the whole run."""
     return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def running_client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def shared_client(running_client: TestClient) -> Iterator[TestClient]:
+    """The running application's client, as a test found it: no credentials, no cookies."""
+    default_headers = dict(running_client.headers)
+{%- if cookiecutter.rate_limiting == "memory" %}
+    app = running_client.app
+    assert isinstance(app, FastAPI)
+    running_client.portal.call(app.state.rate_limiter.storage.reset)  # type: ignore[union-attr]
+{%- endif %}
+    yield running_client
+    running_client.headers = default_headers
+    running_client.cookies.clear()
 
 
 {% if cookiecutter.auth == "jwt" -%}
 @pytest.fixture(scope="session")
 def password_hash() -> str:
     """Argon2 is slow on purpose: hash the shared test password once per run."""
-    return hash_password(TEST_PASSWORD)
-
-
-def create_user(engine: Engine, *, email: str, hashed_password: str, is_active: bool = True) -> int:
-    with Session(engine) as session:
-        user = User(email=email, hashed_password=hashed_password, is_active=is_active)
-        session.add(user)
-        session.commit()
-        return user.id
-
-
-def bearer_headers(settings: Settings, user_id: int) -> dict[str, str]:
-    token = create_access_token(
-        user_id=user_id, secret_key=settings.secret_key, expires_in=timedelta(minutes=5)
-    )
-    return {"Authorization": f"Bearer {token}"}
+    return hasher.hash(TEST_PASSWORD)
 
 
 @pytest.fixture
-def user_id(engine: Engine, password_hash: str) -> int:
-    return create_user(engine, email="owner@example.com", hashed_password=password_hash)
+def user_id(database: BlockingDatabase, password_hash: str) -> int:
+    return database.run(insert_user, email="owner@example.com", hashed_password=password_hash)
 
 
 @pytest.fixture
@@ -193,13 +197,14 @@ def auth_headers() -> dict[str, str]:
 
 
 @pytest.fixture
-def client(app: FastAPI, auth_headers: dict[str, str]) -> Iterator[TestClient]:
-    with TestClient(app, headers=auth_headers) as test_client:
-        yield test_client
+def client(shared_client: TestClient, auth_headers: dict[str, str]) -> TestClient:
+    """A client with credentials, of the application shared by the run."""
+    shared_client.headers.update(auth_headers)
+    return shared_client
 
 
 @pytest.fixture
-def anonymous_client(app: FastAPI) -> Iterator[TestClient]:
-    """A client that sends no credentials."""
-    with TestClient(app) as test_client:
-        yield test_client
+def anonymous_client(shared_client: TestClient, request: pytest.FixtureRequest) -> TestClient:
+    """A client that sends no credentials (the same one as ``client``: use one of the two)."""
+    assert "client" not in request.fixturenames, "a test gets client or anonymous_client"
+    return shared_client

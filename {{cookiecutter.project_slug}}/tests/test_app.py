@@ -10,8 +10,7 @@ from fastapi.testclient import TestClient
 from {{ cookiecutter.package_name }}.config import Environment, LogFormat
 from {{ cookiecutter.package_name }}.factory import create_app
 
-from .conftest import make_settings
-from .helpers import TASKS_URL
+from .helpers import TASKS_URL, make_settings
 
 
 def test_every_response_gets_a_request_id(client: TestClient) -> None:

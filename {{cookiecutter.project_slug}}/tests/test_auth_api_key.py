@@ -10,8 +10,7 @@ from starlette.requests import Request
 from {{ cookiecutter.package_name }}.api.api_key import matching_key, rate_limit_identity
 from {{ cookiecutter.package_name }}.config import InvalidSettingsError, load_settings
 
-from .conftest import TEST_API_KEYS
-from .helpers import TASKS_URL, create_task, task_url
+from .helpers import TASKS_URL, TEST_API_KEYS, create_task, task_url
 
 
 def request_with_key(app: FastAPI, key: str) -> Request:

@@ -7,8 +7,7 @@ import jwt
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, delete, func, select
 from starlette.requests import Request
 
 from {{ cookiecutter.package_name }} import security
@@ -21,8 +20,15 @@ from {{ cookiecutter.package_name }}.config import (
 from {{ cookiecutter.package_name }}.models import Task, User
 from {{ cookiecutter.package_name }}.security import ALGORITHM, rate_limit_identity
 
-from .conftest import TEST_PASSWORD, bearer_headers, create_user
-from .helpers import TASKS_URL, create_task, task_url
+from .helpers import (
+    TASKS_URL,
+    TEST_PASSWORD,
+    BlockingDatabase,
+    bearer_headers,
+    create_task,
+    insert_user,
+    task_url,
+)
 
 REGISTER_URL = "/api/v1/auth/register"
 TOKEN_URL = "/api/v1/auth/token"
@@ -149,10 +155,10 @@ def test_log_in_needs_the_form_fields(anonymous_client: TestClient) -> None:
 
 
 def test_inactive_user_cannot_log_in_or_use_a_token(
-    anonymous_client: TestClient, engine: Engine, password_hash: str, settings: Settings
+    anonymous_client: TestClient, database: BlockingDatabase, password_hash: str, settings: Settings
 ) -> None:
-    user_id = create_user(
-        engine, email="gone@example.com", hashed_password=password_hash, is_active=False
+    user_id = database.run(
+        insert_user, email="gone@example.com", hashed_password=password_hash, is_active=False
     )
     response = anonymous_client.post(
         TOKEN_URL, data={"username": "gone@example.com", "password": TEST_PASSWORD}
@@ -246,10 +252,10 @@ def test_task_routes_need_a_user(anonymous_client: TestClient, method: str, url:
 
 
 def test_users_only_ever_see_their_own_tasks(
-    client: TestClient, engine: Engine, password_hash: str, settings: Settings
+    client: TestClient, database: BlockingDatabase, password_hash: str, settings: Settings
 ) -> None:
     mine = create_task(client, title="mine")
-    other_id = create_user(engine, email="other@example.com", hashed_password=password_hash)
+    other_id = database.run(insert_user, email="other@example.com", hashed_password=password_hash)
     other = bearer_headers(settings, other_id)
     theirs = client.post(TASKS_URL, json={"title": "theirs"}, headers=other).json()
 
@@ -264,15 +270,17 @@ def test_users_only_ever_see_their_own_tasks(
     assert client.get(task_url(mine["id"]), headers=other).status_code == 404
 
 
+def delete_user_then_count_tasks(connection: Connection, user_id: int) -> int | None:
+    connection.execute(delete(User).where(User.id == user_id))
+    return connection.scalar(select(func.count()).select_from(Task))
+
+
 def test_deleting_a_user_deletes_their_tasks(
-    client: TestClient, engine: Engine, user_id: int
+    client: TestClient, database: BlockingDatabase, user_id: int
 ) -> None:
     create_task(client)
-    with Session(engine) as session:
-        session.delete(session.get_one(User, user_id))
-        session.commit()
-        # The database cascades the delete: SQLite only does so with foreign keys switched on.
-        assert session.scalar(select(func.count()).select_from(Task)) == 0
+    # The database cascades the delete: SQLite only does so with foreign keys switched on.
+    assert database.run(delete_user_then_count_tasks, user_id) == 0
 
 
 def test_openapi_offers_the_password_flow(client: TestClient) -> None:

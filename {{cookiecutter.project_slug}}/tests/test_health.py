@@ -5,12 +5,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, make_url
+from sqlalchemy import make_url
 
 from {{ cookiecutter.package_name }}.factory import create_app
 
-from .conftest import make_settings
-from .helpers import TASKS_URL
+from .helpers import TASKS_URL, make_settings
 
 
 def unreachable_database_url(database_url: str, tmp_path: Path) -> str:
@@ -38,7 +37,7 @@ def test_liveness_touches_nothing(client_without_database: TestClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
-def test_ready_when_the_database_answers(client: TestClient, engine: Engine) -> None:
+def test_ready_when_the_database_answers(client: TestClient) -> None:
     response = client.get("/health/ready")
     assert response.status_code == 200
     assert response.json() == {

@@ -1,6 +1,9 @@
 """Rate limiting: the budget, the headers, whose budget a request uses, and what is exempt."""
 
 import re
+{%- if cookiecutter.auth == "jwt" %}
+from functools import partial
+{%- endif %}
 from pathlib import Path
 
 import pytest
@@ -13,8 +16,17 @@ from {{ cookiecutter.package_name }}.config import InvalidSettingsError, Setting
 from {{ cookiecutter.package_name }}.factory import create_app
 from {{ cookiecutter.package_name }}.rate_limit import RATE_LIMIT_HEADERS
 
-from .conftest import {% if cookiecutter.auth == "api_key" %}TEST_API_KEYS, {% endif %}{% if cookiecutter.auth == "jwt" %}bearer_headers, create_user, {% endif %}make_settings
-from .helpers import TASKS_URL, task_url
+from .helpers import (
+    TASKS_URL,
+{%- if cookiecutter.auth == "api_key" %}
+    TEST_API_KEYS,
+{%- elif cookiecutter.auth == "jwt" %}
+    bearer_headers,
+    insert_user,
+{%- endif %}
+    make_settings,
+    task_url,
+)
 
 CLIENT_ADDRESS = "203.0.113.10"
 PROXY_ADDRESS = "10.0.0.9"
@@ -39,9 +51,16 @@ def credentials(client: TestClient, principal: int = 0) -> dict[str, str]:
     """Headers that authenticate as the ``principal``-th test user."""
     app = client.app
     assert isinstance(app, FastAPI)
-    # These users never log in with a password, so they need no real hash.
-    user_id = create_user(
-        app.state.engine, email=f"user{principal}@example.com", hashed_password="unused"
+    # These users never log in with a password, so they need no real hash. They are made
+    # through the app's own database, in the client's event loop.
+    assert client.portal is not None
+    user_id = client.portal.call(
+        partial(
+            app.state.database.run,
+            insert_user,
+            email=f"user{principal}@example.com",
+            hashed_password="unused",
+        )
     )
     return bearer_headers(app.state.settings, user_id)
 {%- elif cookiecutter.auth == "api_key" %}

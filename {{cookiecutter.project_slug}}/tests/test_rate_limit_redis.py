@@ -23,24 +23,22 @@ from urllib.parse import urlencode
 {%- endif %}
 
 import pytest
-from alembic import command
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.package_name }}.db import create_db_engine
 from {{ cookiecutter.package_name }}.factory import create_app
 from {{ cookiecutter.package_name }}.rate_limit import REDIS_TIMEOUT_SECONDS
 
-from .conftest import (
+from .helpers import (
+    TASKS_URL,
 {%- if cookiecutter.auth == "api_key" %}
     TEST_API_KEYS,
 {%- elif cookiecutter.auth == "jwt" %}
     TEST_PASSWORD,
     TEST_SECRET_KEY,
 {%- endif %}
-    alembic_config,
+    BlockingDatabase,
     make_settings,
 )
-from .helpers import TASKS_URL
 from .redis_server import free_port, start_redis_server, stop_process
 from .test_rate_limit import credentials
 
@@ -164,15 +162,6 @@ LOG_CONFIG = {
 LOG_LINE = re.compile(r"^(?P<process>\d+) (?P<logger>\S+) (?P<message>.*)$")
 
 
-def migrated_sqlite_url(directory: Path) -> str:
-    url = f"sqlite:///{directory / 'app.db'}"
-    engine = create_db_engine(make_settings(url))
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
-    engine.dispose()
-    return url
-
-
 def call(
     port: int, method: str, path: str, body: str = "", headers: dict[str, str] | None = None
 ) -> tuple[int, bytes]:
@@ -261,11 +250,14 @@ def serve_with_workers(directory: Path, environment: dict[str, str]) -> Iterator
             server.reader.join()
 
 
-def test_every_worker_process_counts_against_one_budget(tmp_path: Path, redis_url: str) -> None:
+def test_every_worker_process_counts_against_one_budget(
+    tmp_path: Path, redis_url: str, database_url: str, database: BlockingDatabase
+) -> None:
     # Every setting the test relies on, whatever the shell running the tests holds.
     environment = {
         "ENVIRONMENT": "test",
-        "DATABASE_URL": migrated_sqlite_url(tmp_path),
+        # The test database, migrated by the ``database`` fixture.
+        "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "RATE_LIMIT_DEFAULT": f"{LIMIT}/minute",
         "TRUSTED_PROXIES": "",

@@ -11,7 +11,7 @@ from {{ cookiecutter.package_name }}.config import (
     load_settings,
 )
 
-from .conftest import PRODUCTION_SECRETS
+from .helpers import PRODUCTION_SECRETS
 
 
 @pytest.fixture(autouse=True)
@@ -61,17 +61,24 @@ def test_docs_can_be_enabled_in_production(monkeypatch: pytest.MonkeyPatch) -> N
     assert load_settings().show_docs is True
 
 
+{% if cookiecutter.database == "postgresql" -%}
 @pytest.mark.parametrize(
     "url",
     [
         "postgres://u:p@db:5432/app",
         "postgresql://u:p@db:5432/app",
         "postgresql+psycopg://u:p@db/app",
+        "postgresql+asyncpg://u:p@db/app",
     ],
 )
-def test_postgresql_urls_are_normalised_to_psycopg(url: str) -> None:
+def test_postgresql_urls_are_normalised_to_asyncpg(url: str) -> None:
     settings = Settings(_env_file=None, database_url=url)
-    assert settings.database_url.startswith("postgresql+psycopg://u:p@db")
+    assert settings.database_url.startswith("postgresql+asyncpg://u:p@db")
+{%- else -%}
+def test_sqlite_urls_are_kept() -> None:
+    settings = Settings(_env_file=None, database_url="sqlite:////var/lib/app/app.db")
+    assert settings.database_url == "sqlite:////var/lib/app/app.db"
+{%- endif %}
 
 
 @pytest.mark.parametrize(

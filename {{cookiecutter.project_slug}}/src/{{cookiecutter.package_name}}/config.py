@@ -19,7 +19,7 @@ from pydantic import Field, ValidationError, {% if cookiecutter.auth != "none" %
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 {% if cookiecutter.database == "postgresql" -%}
-DEFAULT_DATABASE_URL = "postgresql+psycopg://app:app@localhost:5432/app"
+DEFAULT_DATABASE_URL = "postgresql+asyncpg://app:app@localhost:5432/app"
 {%- else -%}
 DEFAULT_DATABASE_URL = "sqlite:///./data/app.db"
 {%- endif %}
@@ -28,7 +28,15 @@ DEFAULT_DATABASE_URL = "sqlite:///./data/app.db"
 PLACEHOLDER_SECRETS = frozenset({"change-me", "changeme", "secret", "password", "dev", "test"})
 MIN_SECRET_LENGTH = 32
 {%- endif %}
-POSTGRESQL_SCHEMES = ("postgresql+psycopg://", "postgresql://", "postgres://")
+{%- if cookiecutter.database == "postgresql" %}
+# Accepted for PostgreSQL, and rewritten to the asyncpg driver the application uses.
+POSTGRESQL_SCHEMES = (
+    "postgresql+asyncpg://",
+    "postgresql+psycopg://",
+    "postgresql://",
+    "postgres://",
+)
+{%- endif %}
 
 
 class Environment(StrEnum):
@@ -71,8 +79,13 @@ class Settings(BaseSettings):
 
     environment: Environment = Environment.PRODUCTION
     database_url: str = DEFAULT_DATABASE_URL
-    database_pool_size: int = Field(default=5, ge=1, le=100)
+    # Connections per process (with SQLite: the threads that run its queries).
+    database_pool_size: int = Field(default=10, ge=1, le=100)
     database_max_overflow: int = Field(default=10, ge=0, le=100)
+    # Seconds a request waits for a free connection before it is answered 503.
+    database_pool_timeout: float = Field(default=5, gt=0, le=60)
+    # Seconds to establish a new connection before the database counts as unreachable.
+    database_connect_timeout: float = Field(default=5, gt=0, le=60)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: LogLevel = "INFO"
     log_format: LogFormat = LogFormat.CONSOLE
@@ -99,12 +112,16 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def normalise_database_url(cls, url: str) -> str:
+{%- if cookiecutter.database == "postgresql" %}
         for scheme in POSTGRESQL_SCHEMES:
             if url.startswith(scheme):
-                return "postgresql+psycopg://" + url.removeprefix(scheme)
+                return "postgresql+asyncpg://" + url.removeprefix(scheme)
+        raise ValueError("expected a postgresql://user:password@host:5432/database URL")
+{%- else %}
         if url.startswith("sqlite:///"):
             return url
-        raise ValueError("expected a sqlite:///path or postgresql+psycopg://user@host/db URL")
+        raise ValueError("expected a sqlite:///path/to/file.db URL")
+{%- endif %}
 
     @field_validator(
         "cors_origins",
@@ -188,10 +205,6 @@ class Settings(BaseSettings):
         if self.docs_enabled is None:
             return self.environment is not Environment.PRODUCTION
         return self.docs_enabled
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
 
 def load_settings() -> Settings:

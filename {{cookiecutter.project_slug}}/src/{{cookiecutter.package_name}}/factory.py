@@ -2,11 +2,9 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from starlette.concurrency import run_in_threadpool
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .api import health
@@ -15,7 +13,7 @@ from .api.api_key import rate_limit_identity
 {%- endif %}
 from .api.router import api_router
 from .config import Settings, get_settings
-from .db import create_db_engine, create_session_factory, ping
+from .db import Database
 from .errors import register_exception_handlers
 from .logs import configure_logging
 from .middleware import REQUEST_ID_HEADER, RequestContextMiddleware
@@ -35,18 +33,23 @@ API_DESCRIPTION = "{{ cookiecutter.description }}"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
-    engine = create_db_engine(settings)
 {%- if cookiecutter.rate_limiting != "none" %}
     rate_limiter = create_rate_limiter(settings{% if cookiecutter.auth != "none" %}, identify=rate_limit_identity{% endif %})
 {%- endif %}
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Made here, inside the server's event loop, which its connections belong to.
+        database = Database(settings)
+        app.state.database = database
+        app.state.readiness_checks["database"] = database.ping
+        try:
+            yield
+        finally:
 {%- if cookiecutter.rate_limiting == "redis" %}
-        await rate_limiter.close()
+            await rate_limiter.close()
 {%- endif %}
-        engine.dispose()
+            await database.dispose()
 
     app = FastAPI(
         title=API_TITLE,
@@ -59,9 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses={500: {"model": ErrorResponse, "description": "Unexpected server error."}},
     )
     app.state.settings = settings
-    app.state.engine = engine
-    app.state.session_factory = create_session_factory(engine)
-    app.state.readiness_checks = {"database": partial(run_in_threadpool, ping, engine)}
+    app.state.readiness_checks = {}
 {%- if cookiecutter.rate_limiting != "none" %}
     app.state.rate_limiter = rate_limiter
 {%- endif %}

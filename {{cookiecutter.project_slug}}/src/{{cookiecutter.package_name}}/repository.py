@@ -1,19 +1,29 @@
 """Data access for tasks.
 
-Reads select plain columns instead of ORM entities: building an ORM object per row
-costs more than the query itself, and the API only needs the values.
-Filtering, ordering, counting and paging all happen in SQL.
+Each public method is one unit of work for ``Database.run``: a few statements of
+SQLAlchemy Core, mostly a single one. Reads select plain columns instead of ORM entities
+(building an ORM object per row costs more than the query), writes return the row they
+wrote (``RETURNING``), and filtering, ordering, counting and paging all happen in SQL.
 """
 
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
-from .models import Task, TaskStatus, utc_now
-from .schemas import SortOrder, TaskCreate, TaskQuery, TaskUpdate
+from .db import Database
+from .models import Task, utc_now
+from .schemas import SortOrder, TaskCreate, TaskPage, TaskQuery, TaskRead, TaskUpdate
 
 TASK_COLUMNS = (
     Task.id,
@@ -25,25 +35,56 @@ TASK_COLUMNS = (
     Task.created_at,
     Task.updated_at,
 )
-TaskRow = Row[int, str, str | None, TaskStatus, int, datetime | None, datetime, datetime]
+
+
+class TaskNotFoundError(LookupError):
+    """No task with this id exists for the caller; answered 404 by the error handlers."""
+
+    def __init__(self, task_id: int) -> None:
+        super().__init__(f"Task {task_id} not found")
+        self.task_id = task_id
+
+
+def to_task(row: Row[*tuple[Any, ...]] | None, task_id: int) -> TaskRead:
+    if row is None:
+        raise TaskNotFoundError(task_id)
+    return TaskRead.model_validate(row, from_attributes=True)
 
 
 class TaskRepository:
 {%- if cookiecutter.auth == "jwt" %}
     """Tasks of one owner: every read and write is scoped to ``owner_id``."""
 
-    def __init__(self, session: Session, *, owner_id: int) -> None:
-        self.session = session
+    def __init__(self, database: Database, *, owner_id: int) -> None:
+        self.database = database
         self.owner_id = owner_id
 {%- else %}
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, database: Database) -> None:
+        self.database = database
 {%- endif %}
 
-    def page(self, query: TaskQuery) -> tuple[Sequence[TaskRow], int]:
-        """One page of tasks and the number of tasks matching the filters."""
+    async def page(self, query: TaskQuery) -> TaskPage:
+        """One page of tasks, with the number of tasks matching the filters."""
+        return await self.database.run(self._page, query)
+
+    async def get(self, task_id: int) -> TaskRead:
+        return await self.database.run(self._get, task_id)
+
+    async def create(self, data: TaskCreate) -> TaskRead:
+        return await self.database.run(self._create, data)
+
+    async def replace(self, task_id: int, data: TaskCreate) -> TaskRead:
+        return await self.database.run(self._change, task_id, data.model_dump())
+
+    async def update(self, task_id: int, data: TaskUpdate) -> TaskRead:
+        return await self.database.run(self._change, task_id, data.changes())
+
+    async def delete(self, task_id: int) -> None:
+        await self.database.run(self._delete, task_id)
+
+    def _page(self, connection: Connection, query: TaskQuery) -> TaskPage:
         conditions = self._filters(query)
-        total = self.session.scalar(select(func.count()).select_from(Task).where(*conditions))
+        total = connection.scalar(select(func.count()).select_from(Task).where(*conditions))
         sort_column = getattr(Task, query.sort_by.value)
         if query.order is SortOrder.ASC:
             ordering = [sort_column.asc().nulls_last(), Task.id.asc()]
@@ -56,43 +97,49 @@ class TaskRepository:
             .offset(query.skip)
             .limit(query.limit)
         )
-        return self.session.execute(statement).all(), total or 0
+        rows = connection.execute(statement)
+        return TaskPage(
+            items=[TaskRead.model_validate(row, from_attributes=True) for row in rows],
+            total=total or 0,
+            skip=query.skip,
+            limit=query.limit,
+        )
 
-    def get(self, task_id: int) -> TaskRow | None:
+    def _get(self, connection: Connection, task_id: int) -> TaskRead:
         statement = select(*TASK_COLUMNS).where(*self._scoped(Task.id == task_id))
-        return self.session.execute(statement).one_or_none()
+        return to_task(connection.execute(statement).one_or_none(), task_id)
 
-    def create(self, data: TaskCreate) -> Task:
+    def _create(self, connection: Connection, data: TaskCreate) -> TaskRead:
         now = utc_now()
-        task = Task(**data.model_dump(), {% if cookiecutter.auth == "jwt" %}owner_id=self.owner_id, {% endif %}created_at=now, updated_at=now)
-        self.session.add(task)
-        self.session.commit()
-        return task
+        statement = insert(Task).values(
+            **data.model_dump(),
+{%- if cookiecutter.auth == "jwt" %}
+            owner_id=self.owner_id,
+{%- endif %}
+            created_at=now,
+            updated_at=now,
+        )
+        row = connection.execute(statement.returning(*TASK_COLUMNS)).one()
+        return TaskRead.model_validate(row, from_attributes=True)
 
-    def replace(self, task_id: int, data: TaskCreate) -> Task | None:
-        return self._apply(task_id, data.model_dump())
+    def _change(self, connection: Connection, task_id: int, changes: dict[str, Any]) -> TaskRead:
+        """Apply ``changes`` in one statement; ``updated_at`` moves only if a value differs."""
+        if not changes:
+            return self._get(connection, task_id)
+        # SET expressions see the row as it was, so this compares old and new values.
+        differs = or_(*(getattr(Task, name).is_distinct_from(new) for name, new in changes.items()))
+        statement = (
+            update(Task)
+            .where(*self._scoped(Task.id == task_id))
+            .values({**changes, "updated_at": case((differs, utc_now()), else_=Task.updated_at)})
+            .returning(*TASK_COLUMNS)
+        )
+        return to_task(connection.execute(statement).one_or_none(), task_id)
 
-    def update(self, task_id: int, data: TaskUpdate) -> Task | None:
-        return self._apply(task_id, data.changes())
-
-    def delete(self, task_id: int) -> bool:
-        result = self.session.execute(delete(Task).where(*self._scoped(Task.id == task_id)))
-        self.session.commit()
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    def _apply(self, task_id: int, changes: dict[str, Any]) -> Task | None:
-        task = self.session.get(Task, task_id)
-        if task is None{% if cookiecutter.auth == "jwt" %} or task.owner_id != self.owner_id{% endif %}:
-            return None
-        changed = False
-        for field, value in changes.items():
-            if getattr(task, field) != value:
-                setattr(task, field, value)
-                changed = True
-        if changed:
-            task.updated_at = utc_now()
-            self.session.commit()
-        return task
+    def _delete(self, connection: Connection, task_id: int) -> None:
+        result = connection.execute(delete(Task).where(*self._scoped(Task.id == task_id)))
+        if not result.rowcount:
+            raise TaskNotFoundError(task_id)
 
     def _scoped(self, *conditions: ColumnElement[bool]) -> list[ColumnElement[bool]]:
         """The conditions, limited to the tasks this repository may see."""

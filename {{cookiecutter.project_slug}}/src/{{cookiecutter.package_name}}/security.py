@@ -2,11 +2,17 @@
 
 Passwords are hashed with Argon2 (pwdlib). Access tokens are JWTs signed with HS256
 (PyJWT) carrying the user id in ``sub`` and their issue and expiry times.
+
+Argon2 is slow on purpose (tens of milliseconds of CPU and 64 MiB of memory per hash), so
+hashing and verifying run in worker threads, never on the event loop, and no more of them
+at once than there are cores: a flood of log-ins queues instead of exhausting memory.
 """
 
+import os
 from datetime import timedelta
 from functools import cache
 
+import anyio
 import jwt
 from fastapi import Request
 from pwdlib import PasswordHash
@@ -17,18 +23,21 @@ ALGORITHM = "HS256"
 BEARER_PREFIX = "bearer "
 
 password_hash = PasswordHash.recommended()
+hashing_threads = anyio.CapacityLimiter(os.cpu_count() or 1)
 
 
 class InvalidTokenError(Exception):
     """The token is missing a claim, malformed, tampered with, expired or not HS256."""
 
 
-def hash_password(password: str) -> str:
-    return password_hash.hash(password)
+async def hash_password(password: str) -> str:
+    return await anyio.to_thread.run_sync(password_hash.hash, password, limiter=hashing_threads)
 
 
-def verify_password(password: str, hashed: str) -> bool:
-    return password_hash.verify(password, hashed)
+async def verify_password(password: str, hashed: str) -> bool:
+    return await anyio.to_thread.run_sync(
+        password_hash.verify, password, hashed, limiter=hashing_threads
+    )
 
 
 @cache
@@ -36,9 +45,11 @@ def _dummy_hash() -> str:
     return password_hash.hash("a password nobody has")
 
 
-def spend_verification_time(password: str) -> None:
+async def spend_verification_time(password: str) -> None:
     """Verify against a throwaway hash, so an unknown e-mail takes as long as a wrong password."""
-    password_hash.verify(password, _dummy_hash())
+    await anyio.to_thread.run_sync(
+        lambda: password_hash.verify(password, _dummy_hash()), limiter=hashing_threads
+    )
 
 
 def create_access_token(*, user_id: int, secret_key: str, expires_in: timedelta) -> str:

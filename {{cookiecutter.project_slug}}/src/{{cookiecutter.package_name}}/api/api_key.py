@@ -39,7 +39,7 @@ def matching_key(provided: str | None, valid_keys: list[str]) -> str | None:
     return match
 
 
-def require_api_key(
+async def require_api_key(
     request: Request, provided: Annotated[str | None, Security(api_key_header)]
 ) -> None:
     if matching_key(provided, request.app.state.settings.api_keys) is None:

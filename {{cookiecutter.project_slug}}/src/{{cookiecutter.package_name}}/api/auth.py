@@ -10,7 +10,7 @@ from ..errors import BAD_BODY
 from ..schemas import ErrorResponse
 from ..security import create_access_token, spend_verification_time, verify_password
 from ..users import EmailTakenError, Token, UserCreate, UserRead, UserRepository
-from .deps import SessionDep, SettingsDep, not_authenticated
+from .deps import DatabaseDep, SettingsDep, not_authenticated
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -30,28 +30,28 @@ LOGIN_ERRORS: dict[int | str, dict[str, Any]] = {
         status.HTTP_409_CONFLICT: {"model": ErrorResponse, "description": "E-mail already used."},
     },
 )
-def register(data: UserCreate, session: SessionDep) -> UserRead:
+async def register(data: UserCreate, database: DatabaseDep) -> UserRead:
     try:
-        user = UserRepository(session).create(data)
+        user = await UserRepository(database).create(data)
     except EmailTakenError:
         raise HTTPException(
             status.HTTP_409_CONFLICT, detail="A user with this e-mail already exists"
         ) from None
-    return UserRead.model_validate(user)
+    return UserRead.model_validate(user, from_attributes=True)
 
 
 @router.post("/token", responses=LOGIN_ERRORS)
-def issue_token(
+async def issue_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
-    session: SessionDep,
+    database: DatabaseDep,
     settings: SettingsDep,
 ) -> Token:
     """OAuth2 password flow: ``username`` is the e-mail address."""
-    user = UserRepository(session).get_by_email(form.username)
+    user = await UserRepository(database).get_by_email(form.username)
     if user is None:
-        spend_verification_time(form.password)
+        await spend_verification_time(form.password)
         raise not_authenticated(WRONG_CREDENTIALS)
-    if not verify_password(form.password, user.hashed_password):
+    if not await verify_password(form.password, user.hashed_password):
         raise not_authenticated(WRONG_CREDENTIALS)
     if not user.is_active:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Inactive user")

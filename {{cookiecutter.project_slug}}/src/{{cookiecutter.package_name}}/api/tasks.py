@@ -1,8 +1,12 @@
-"""Task routes: create, read, list, replace, update and delete."""
+"""Task routes: create, read, list, replace, update and delete.
+
+A task that does not exist for the caller raises ``TaskNotFoundError`` in the repository,
+which the error handlers answer with a 404.
+"""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from ..errors import BAD_BODY
 from ..models import MAX_ID
@@ -17,58 +21,40 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 }
 
 
-def task_not_found(task_id: int) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Task {task_id} not found")
-
-
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
     response_description="The created task; its URL is in the Location header.",
     responses=BAD_BODY,
 )
-def create_task(
+async def create_task(
     data: TaskCreate, tasks: TaskRepositoryDep, request: Request, response: Response
 ) -> TaskRead:
-    task = tasks.create(data)
+    task = await tasks.create(data)
     response.headers["Location"] = str(request.url_for("get_task", task_id=task.id))
-    return TaskRead.model_validate(task)
+    return task
 
 
 @router.get("")
-def list_tasks(query: Annotated[TaskQuery, Query()], tasks: TaskRepositoryDep) -> TaskPage:
-    rows, total = tasks.page(query)
-    return TaskPage.model_validate(
-        {"items": rows, "total": total, "skip": query.skip, "limit": query.limit},
-        from_attributes=True,
-    )
+async def list_tasks(query: Annotated[TaskQuery, Query()], tasks: TaskRepositoryDep) -> TaskPage:
+    return await tasks.page(query)
 
 
 @router.get("/{task_id}", responses=NOT_FOUND)
-def get_task(task_id: TaskId, tasks: TaskRepositoryDep) -> TaskRead:
-    row = tasks.get(task_id)
-    if row is None:
-        raise task_not_found(task_id)
-    return TaskRead.model_validate(row)
+async def get_task(task_id: TaskId, tasks: TaskRepositoryDep) -> TaskRead:
+    return await tasks.get(task_id)
 
 
 @router.put("/{task_id}", responses={**NOT_FOUND, **BAD_BODY})
-def replace_task(task_id: TaskId, data: TaskCreate, tasks: TaskRepositoryDep) -> TaskRead:
-    task = tasks.replace(task_id, data)
-    if task is None:
-        raise task_not_found(task_id)
-    return TaskRead.model_validate(task)
+async def replace_task(task_id: TaskId, data: TaskCreate, tasks: TaskRepositoryDep) -> TaskRead:
+    return await tasks.replace(task_id, data)
 
 
 @router.patch("/{task_id}", responses={**NOT_FOUND, **BAD_BODY})
-def update_task(task_id: TaskId, data: TaskUpdate, tasks: TaskRepositoryDep) -> TaskRead:
-    task = tasks.update(task_id, data)
-    if task is None:
-        raise task_not_found(task_id)
-    return TaskRead.model_validate(task)
+async def update_task(task_id: TaskId, data: TaskUpdate, tasks: TaskRepositoryDep) -> TaskRead:
+    return await tasks.update(task_id, data)
 
 
 @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-def delete_task(task_id: TaskId, tasks: TaskRepositoryDep) -> None:
-    if not tasks.delete(task_id):
-        raise task_not_found(task_id)
+async def delete_task(task_id: TaskId, tasks: TaskRepositoryDep) -> None:
+    await tasks.delete(task_id)

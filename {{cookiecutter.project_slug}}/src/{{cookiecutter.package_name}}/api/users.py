@@ -9,5 +9,5 @@ router = APIRouter(prefix="/users", tags=["users"])
 
 
 @router.get("/me")
-def read_current_user(user: CurrentUser) -> UserRead:
-    return UserRead.model_validate(user)
+async def read_current_user(user: CurrentUser) -> UserRead:
+    return UserRead.model_validate(user, from_attributes=True)
