@@ -93,9 +93,17 @@ class PostgresServer:
         return server
 
     def stop(self) -> None:
-        stop = self._server_program("pg_ctl", "stop", "-D", str(self.data_dir), "-m", "fast")
-        subprocess.run(stop, capture_output=True, check=False)
+        subprocess.run(self._pg_ctl_stop(), capture_output=True, check=False)
         shutil.rmtree(self.base_dir, ignore_errors=True)
+
+    def halt(self) -> None:
+        """Shut the server down as an outage would, cutting open connections (fast mode),
+        but keep its data so that resume() brings it back."""
+        run_or_raise(self._pg_ctl_stop(), f"stopping PostgreSQL on port {self.port}")
+
+    def resume(self) -> None:
+        """Start a halted server again, on the same port; return once it accepts connections."""
+        self._pg_ctl_start()
 
     def create_database(self, name_hint: str) -> str:
         """CREATE DATABASE with a fresh name made from the hint; return its SQLAlchemy URL."""
@@ -109,6 +117,13 @@ class PostgresServer:
         """A command line for a server program, run as the postgres user when we are root."""
         as_server_user = ["runuser", "-u", POSTGRES_USER, "--"] if os.geteuid() == 0 else []
         return [*as_server_user, str(self.bin_dir / program), *arguments]
+
+    def _pg_ctl_stop(self) -> list[str]:
+        # -w: return once the server is down, within the start time-out.
+        return self._server_program(
+            "pg_ctl", "stop", "-D", str(self.data_dir), "-m", "fast",
+            "-w", "-t", str(START_TIMEOUT_SECONDS),
+        )  # fmt: skip
 
     def _give_base_dir_to_server_user(self) -> None:
         if os.geteuid() != 0:

@@ -1,0 +1,290 @@
+"""Generated APIs under load: 200 concurrent clients, and a PostgreSQL restart mid-load.
+
+Overload must be answered with a 2xx or a 503 that says when to retry, never with another
+5xx or a stalled connection; a database outage must be a 503 with Retry-After, and the API
+must answer again within seconds of the database's return; no acknowledged task may be
+lost. These tests are marked `load` and run alone (`uv run pytest -m load -n 0`), so their
+figures do not depend on what else the machine runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, closing
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import started
+from helpers.api import running_server
+from helpers.commands import generated_project_env, run, uv_executable
+from helpers.load import (
+    LoadPlan,
+    LoadRun,
+    Outcome,
+    acknowledged_tasks,
+    describe_counts,
+    examples,
+    improper_503s,
+    log_problems,
+    lost_tasks,
+    run_load,
+    status_counts,
+    summary,
+    transport_errors,
+    unacknowledged_201s,
+    unexpected_statuses,
+)
+from helpers.servers import PostgresServer
+from helpers.template import Answers, default_answers, render, resolved_answers, variant_id
+
+pytestmark = pytest.mark.load
+
+LOAD = LoadPlan(clients=200, seconds=10, request_timeout=10)
+# Most requests of a healthy run succeed: an API that sheds nearly everything with 503
+# is not serving its clients.
+MIN_SUCCESS_SHARE = 0.5
+
+# The restart: steady load first, then PostgreSQL is down for a while, then back. The load
+# lasts long enough after the return to see the API recover and stay recovered.
+SECONDS_BEFORE_RESTART = 3
+SECONDS_DOWN = 2
+MAX_RECOVERY_SECONDS = 5
+RESTART_LOAD = LoadPlan(clients=200, seconds=14, request_timeout=10)
+
+
+def load_variant(database: str) -> Answers:
+    """No authentication and no rate limits: a limiter would turn the load into 429s."""
+    return {**default_answers(), "database": database, "auth": "none", "rate_limiting": "none"}
+
+
+def driverless(url: str) -> str:
+    """`postgresql+psycopg://...` as `postgresql://...`: the settings accept it whatever
+    driver the generated project uses, and so does psql."""
+    return re.sub(r"^postgresql\+\w+://", "postgresql://", url)
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """A rendered, installed and migrated project, and the database it serves."""
+
+    project: Path
+    env: dict[str, str]
+    package: str
+    stored_tasks: Callable[[], dict[int, str]]
+
+    def serving(self, log: Path) -> AbstractContextManager[str]:
+        """The API on a loopback port with one worker, as the Docker image serves it."""
+        command = f"{uv_executable()} run uvicorn {self.package}.main:app --host 127.0.0.1"
+        return running_server(f"{command} --no-proxy-headers", self.project, self.env, log)
+
+
+def deploy(
+    folder: Path, answers: Answers, database_url: str, stored_tasks: Callable[[], dict[int, str]]
+) -> Deployment:
+    project = render(folder, **answers)
+    env = generated_project_env(
+        answers["python_version"], ENVIRONMENT="development", DATABASE_URL=database_url
+    )
+    run([uv_executable(), "sync"], cwd=project, env=env)
+    run([uv_executable(), "run", "alembic", "upgrade", "head"], cwd=project, env=env)
+    package = resolved_answers(**answers)["package_name"]
+    return Deployment(project, env, package, stored_tasks)
+
+
+def sqlite_tasks(database: Path) -> Callable[[], dict[int, str]]:
+    def stored() -> dict[int, str]:
+        with closing(sqlite3.connect(database)) as connection:
+            return dict(connection.execute("SELECT id, title FROM tasks"))
+
+    return stored
+
+
+def postgres_tasks(server: PostgresServer, url: str, cwd: Path) -> Callable[[], dict[int, str]]:
+    def stored() -> dict[int, str]:
+        psql = [str(server.bin_dir / "psql"), url, "--no-psqlrc", "--tuples-only", "--no-align"]
+        rows = run([*psql, "--field-separator=\t", "--command=SELECT id, title FROM tasks"], cwd)
+        return {int(task_id): title for task_id, title in parse_rows(rows)}
+
+    return stored
+
+
+def parse_rows(output: str) -> Iterable[tuple[str, str]]:
+    for line in output.splitlines():
+        if line.strip():
+            task_id, title = line.split("\t", 1)
+            yield task_id, title
+
+
+def deployment_for(database: str, tmp_path: Path, request: pytest.FixtureRequest) -> Deployment:
+    """The sqlite variant on a file of its own; the postgresql one on a fresh database of
+    the session's throwaway server."""
+    answers = load_variant(database)
+    if database == "sqlite":
+        file = tmp_path / "load.db"
+        return deploy(tmp_path, answers, f"sqlite:///{file}", sqlite_tasks(file))
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    url = driverless(server.create_database("load"))
+    return deploy(tmp_path, answers, url, postgres_tasks(server, url, tmp_path))
+
+
+def show(capsys: pytest.CaptureFixture[str], line: str) -> None:
+    """Print the figures even when pytest captures output, so every CI log has them."""
+    with capsys.disabled():
+        print(f"\n{line}")
+
+
+def problems_of(load: LoadRun, stored: dict[int, str], require_json_503: bool) -> list[str]:
+    """What every load run must satisfy, whatever happens to the database meanwhile."""
+    outcomes = load.outcomes
+    checks = {
+        "requests got no answer (connection error or time-out)": transport_errors(outcomes),
+        "requests got a status other than 2xx or 503": unexpected_statuses(outcomes),
+        "503s lack Retry-After" + (" or a JSON body" if require_json_503 else ""): improper_503s(
+            outcomes, require_json=require_json_503
+        ),
+        "201s carry no task id": unacknowledged_201s(outcomes),
+    }
+    problems = [f"{what}: {examples(found)}" for what, found in checks.items() if found]
+    lost = lost_tasks(acknowledged_tasks(outcomes), stored)
+    if lost:
+        problems.append(
+            f"{len(lost)} of {len(acknowledged_tasks(outcomes))} tasks acknowledged with 201 "
+            f"are not stored, e.g. {sorted(lost.items())[:5]}"
+        )
+    return problems
+
+
+def success_problems(outcomes: list[Outcome], where: str) -> list[str]:
+    """Enough of the requests succeeded, for each kind of request."""
+    succeeded = sum(outcome.succeeded for outcome in outcomes)
+    problems = []
+    if succeeded < MIN_SUCCESS_SHARE * len(outcomes) or not outcomes:
+        problems.append(
+            f"{where}: only {succeeded} of {len(outcomes)} requests got a 2xx "
+            f"(at least {MIN_SUCCESS_SHARE:.0%} must)"
+        )
+    for operation in ("create", "list", "get"):
+        if not any(o.succeeded for o in outcomes if o.operation == operation):
+            problems.append(f"{where}: no `{operation}` request got a 2xx")
+    return problems
+
+
+def failure_report(figures: str, problems: list[str], log: Path) -> str:
+    return "\n".join([figures, *problems, log_problems(log.read_text())])
+
+
+@pytest.mark.parametrize(
+    "database", ["sqlite", "postgresql"], ids=lambda db: variant_id(load_variant(db))
+)
+def test_api_serves_200_concurrent_clients(
+    database: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    capsys: pytest.CaptureFixture[str],
+):
+    deployment = deployment_for(database, tmp_path, request)
+    log = tmp_path / "server.log"
+
+    with deployment.serving(log) as base_url:
+        load = asyncio.run(run_load(base_url, LOAD))
+
+    figures = summary(f"load[{database}]", load)
+    show(capsys, figures)
+    problems = [
+        *problems_of(load, deployment.stored_tasks(), require_json_503=True),
+        *success_problems(load.outcomes, "under load"),
+    ]
+    assert not problems, failure_report(figures, problems, log)
+
+
+@pytest.fixture
+def restartable_postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL cluster of this test alone, so that restarting it disturbs no other test."""
+    server = started(PostgresServer.start, "PostgreSQL")
+    yield server
+    server.stop()
+
+
+@dataclass(frozen=True)
+class Restart:
+    """When (time.monotonic()) PostgreSQL went down, and when it accepted connections again."""
+
+    halted_at: float
+    back_at: float
+
+
+async def restart_during_load(base_url: str, server: PostgresServer) -> tuple[LoadRun, Restart]:
+    load = asyncio.create_task(run_load(base_url, RESTART_LOAD))
+    await asyncio.sleep(SECONDS_BEFORE_RESTART)
+    halted_at = time.monotonic()
+    # pg_ctl blocks: run it in a thread, so the clients keep going meanwhile.
+    await asyncio.to_thread(server.halt)
+    await asyncio.sleep(SECONDS_DOWN)
+    await asyncio.to_thread(server.resume)
+    restart = Restart(halted_at=halted_at, back_at=time.monotonic())
+    return await load, restart
+
+
+def recovery_seconds(outcomes: list[Outcome], restart: Restart) -> float | None:
+    """From PostgreSQL accepting connections again to the first 2xx of a request sent since."""
+    successes = [o.finished for o in outcomes if o.started >= restart.back_at and o.succeeded]
+    return min(successes) - restart.back_at if successes else None
+
+
+def phases(outcomes: list[Outcome], restart: Restart) -> dict[str, list[Outcome]]:
+    """The requests by when they were sent: before, during and after the outage, and once
+    the API must have recovered."""
+    recovered_by = restart.back_at + MAX_RECOVERY_SECONDS
+    return {
+        "before": [o for o in outcomes if o.started < restart.halted_at],
+        "during": [o for o in outcomes if restart.halted_at <= o.started < restart.back_at],
+        "after": [o for o in outcomes if o.started >= restart.back_at],
+        "recovered": [o for o in outcomes if o.started >= recovered_by],
+    }
+
+
+def restart_figures(load: LoadRun, restart: Restart, recovery: float | None) -> str:
+    timeline = phases(load.outcomes, restart)
+    by_phase = " | ".join(
+        f"{name} {describe_counts(status_counts(outcomes))}"
+        for name, outcomes in timeline.items()
+        if name != "recovered"
+    )
+    down = (
+        f"PostgreSQL down at {restart.halted_at - load.started:.1f}s, "
+        f"back at {restart.back_at - load.started:.1f}s"
+    )
+    shown = "none" if recovery is None else f"{recovery:.2f}s"
+    return f"{summary('load[postgresql restart]', load)}; {down}; {by_phase}; recovery {shown}"
+
+
+def test_api_rides_out_a_postgresql_restart(
+    tmp_path: Path, restartable_postgres: PostgresServer, capsys: pytest.CaptureFixture[str]
+):
+    url = driverless(restartable_postgres.create_database("load_restart"))
+    stored = postgres_tasks(restartable_postgres, url, tmp_path)
+    deployment = deploy(tmp_path, load_variant("postgresql"), url, stored)
+    log = tmp_path / "server.log"
+
+    with deployment.serving(log) as base_url:
+        load, restart = asyncio.run(restart_during_load(base_url, restartable_postgres))
+
+    recovery = recovery_seconds(load.outcomes, restart)
+    figures = restart_figures(load, restart, recovery)
+    show(capsys, figures)
+    timeline = phases(load.outcomes, restart)
+    problems = problems_of(load, deployment.stored_tasks(), require_json_503=False)
+    if not any(outcome.succeeded for outcome in timeline["before"]):
+        problems.append("no request got a 2xx before the restart")
+    if recovery is None or recovery > MAX_RECOVERY_SECONDS:
+        problems.append(
+            f"no 2xx within {MAX_RECOVERY_SECONDS}s of PostgreSQL's return "
+            f"(first one after {'never' if recovery is None else f'{recovery:.2f}s'})"
+        )
+    problems += success_problems(timeline["recovered"], f"{MAX_RECOVERY_SECONDS}s after the return")
+    assert not problems, failure_report(figures, problems, log)
