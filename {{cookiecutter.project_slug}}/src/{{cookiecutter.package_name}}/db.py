@@ -17,19 +17,24 @@ friends); ``run_in_transaction`` is there for work that needs several at once.
 
 {% if cookiecutter.database == "sqlite" -%}
 import asyncio
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 {%- else -%}
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 {%- endif %}
 
@@ -41,13 +46,56 @@ SQLITE_BUSY_TIMEOUT_MS = 5_000
 {%- endif %}
 
 AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+{%- if cookiecutter.database == "postgresql" %}
+OUTAGE_SQLSTATE_CLASSES = frozenset({"08", "53", "57"})
+{%- endif %}
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 
+class DatabaseUnavailableError(Exception):
+    """The database cannot be reached, or the connection broke: answered 503."""
+
+
 class DatabaseBusyError(Exception):
-    """No connection became free within ``DATABASE_POOL_TIMEOUT`` seconds."""
+    """No connection became free within ``DATABASE_POOL_TIMEOUT`` seconds: answered 503."""
+
+
+@contextmanager
+def unavailability_named() -> Iterator[None]:
+    """Turn the driver's many ways of saying "not now" into the two errors above.
+
+    Everything else, such as an integrity error, is the caller's to handle.
+    """
+    try:
+        yield
+    except PoolTimeoutError as error:
+        raise DatabaseBusyError(str(error)) from error
+    except OSError as error:
+        # Connecting failed: refused, unreachable or timed out.
+        raise DatabaseUnavailableError(str(error)) from error
+    except DBAPIError as error:
+        if is_outage(error):
+            raise DatabaseUnavailableError(str(error)) from error
+        raise
+
+
+def is_outage(error: DBAPIError) -> bool:
+{%- if cookiecutter.database == "postgresql" %}
+    """Whether the database, not the query, failed: a lost connection, a server shutting
+    down or starting up, too many connections."""
+    if error.connection_invalidated or isinstance(error, OperationalError):
+        return True
+    # PostgreSQL's error classes: 08 connection exception, 53 insufficient resources,
+    # 57 operator intervention (such as "the database system is starting up").
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    return sqlstate[:2] in OUTAGE_SQLSTATE_CLASSES
+{%- else %}
+    """Whether the database, not the query, failed: a file that cannot be opened, a disk
+    that is full, a lock another process did not release in time."""
+    return error.connection_invalidated or isinstance(error, OperationalError)
+{%- endif %}
 
 
 def select_one(connection: Connection) -> None:
@@ -78,15 +126,17 @@ class Database:
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run ``work`` on a connection where every statement commits on its own."""
-        async with self._autocommit.connect() as connection:
-            return await connection.run_sync(work, *args, **kwargs)
+        with unavailability_named():
+            async with self._autocommit.connect() as connection:
+                return await connection.run_sync(work, *args, **kwargs)
 
     async def run_in_transaction(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run ``work`` in one transaction: committed when it returns, rolled back if it raises."""
-        async with self.engine.begin() as connection:
-            return await connection.run_sync(work, *args, **kwargs)
+        with unavailability_named():
+            async with self.engine.begin() as connection:
+                return await connection.run_sync(work, *args, **kwargs)
 
     async def ping(self) -> None:
         """Run a trivial query; raises when the database cannot be reached."""
@@ -129,17 +179,19 @@ class Database:
     async def _in_thread(
         self, engine: Engine, work: Callable[[Connection], T], *, begin: bool = False
     ) -> T:
-        queued_at = time.monotonic()
-
         def unit() -> T:
-            # Work that waited too long for a thread is refused, not started: its client
-            # gets a 503 at once, and a started unit always reports its outcome.
-            if time.monotonic() - queued_at > self._timeout:
-                raise DatabaseBusyError
-            with engine.begin() if begin else engine.connect() as connection:
+            connect = engine.begin if begin else engine.connect
+            with unavailability_named(), connect() as connection:
                 return work(connection)
 
-        return await asyncio.get_running_loop().run_in_executor(self._threads, unit)
+        job = self._threads.submit(unit)
+        outcome = asyncio.wrap_future(job)
+        await asyncio.wait({outcome}, timeout=self._timeout)
+        # Work still queued after the wait is withdrawn, and its client answered 503 at
+        # once. Work that has started is always waited for: its outcome is reported.
+        if not outcome.done() and job.cancel():
+            raise DatabaseBusyError(f"no database thread free within {self._timeout} s")
+        return await outcome
 
 
 def create_sqlite_engine(url: str, threads: int) -> Engine:

@@ -6,11 +6,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.routing import compile_path
 
-from .db import DatabaseBusyError
+from .db import DatabaseBusyError, DatabaseUnavailableError
 from .repository import TaskNotFoundError
 from .schemas import ErrorResponse
 
@@ -24,65 +22,43 @@ BAD_BODY: dict[int | str, dict[str, Any]] = {
 
 # Seconds a client should wait before retrying when the database is unavailable or busy.
 DATABASE_RETRY_AFTER = 5
-# Seconds between two warnings about the same kind of database trouble: an outage under
-# load would otherwise write one warning per request.
+# Seconds between two warnings about the same trouble: an outage under load would
+# otherwise write one warning per request.
 WARNING_INTERVAL_SECONDS = 10
 
 
-def service_unavailable(detail: str) -> JSONResponse:
-    return JSONResponse(
-        {"detail": detail},
-        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-        headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
-    )
+class ServiceUnavailable:
+    """Answers 503 with ``Retry-After``, and logs a warning at most once per interval."""
 
-
-class ThrottledWarning:
-    """Log a warning at most once per interval, counting the ones held back."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        self.next_at = 0.0
+    def __init__(self, *, detail: str, warning: str) -> None:
+        self.detail = detail
+        self.warning = warning
+        self.next_warning_at = 0.0
         self.held_back = 0
 
-    def __call__(self, request: Request, exc: Exception) -> None:
+    async def __call__(self, request: Request, exc: Exception) -> JSONResponse:
+        self.warn(request, exc)
+        return JSONResponse(
+            {"detail": self.detail},
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+        )
+
+    def warn(self, request: Request, exc: Exception) -> None:
         now = monotonic()
-        if now < self.next_at:
+        if now < self.next_warning_at:
             self.held_back += 1
             return
         logger.warning(
-            "%s during %s %s: %r (%d more since the last warning)",
-            self.message,
+            "%s during %s %s: %s (%d more since the last warning)",
+            self.warning,
             request.method,
             request.url.path,
             exc,
             self.held_back,
         )
-        self.next_at = now + WARNING_INTERVAL_SECONDS
+        self.next_warning_at = now + WARNING_INTERVAL_SECONDS
         self.held_back = 0
-
-
-warn_unavailable = ThrottledWarning("Database unavailable")
-warn_busy = ThrottledWarning("No database connection free in time")
-
-
-async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    """The database cannot be reached, or dropped the connection mid-request."""
-    warn_unavailable(request, exc)
-    return service_unavailable("Service temporarily unavailable")
-
-
-async def database_busy(request: Request, exc: Exception) -> JSONResponse:
-    """Every connection stayed in use for DATABASE_POOL_TIMEOUT seconds: overload."""
-    warn_busy(request, exc)
-    return service_unavailable("Service overloaded, retry later")
-
-
-async def database_error(request: Request, exc: Exception) -> JSONResponse:
-    """A driver error: a lost connection is a 503; anything else is a bug, a 500."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return await database_unavailable(request, exc)
-    raise exc
 
 
 async def task_not_found(_request: Request, exc: Exception) -> JSONResponse:
@@ -111,10 +87,18 @@ async def method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
 
 def register_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TaskNotFoundError, task_not_found)
-    # Connection failures and lock time-outs: the request was fine, the service is not.
-    app.add_exception_handler(OperationalError, database_unavailable)
-    app.add_exception_handler(ConnectionError, database_unavailable)
-    app.add_exception_handler(DBAPIError, database_error)
-    app.add_exception_handler(PoolTimeoutError, database_busy)
-    app.add_exception_handler(DatabaseBusyError, database_busy)
+    # Outages and overload: the request was fine, the service cannot answer it now.
+    app.add_exception_handler(
+        DatabaseUnavailableError,
+        ServiceUnavailable(
+            detail="Service temporarily unavailable", warning="Database unavailable"
+        ),
+    )
+    app.add_exception_handler(
+        DatabaseBusyError,
+        ServiceUnavailable(
+            detail="Service overloaded, retry later",
+            warning="No database connection became free in time",
+        ),
+    )
     app.add_exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED, method_not_allowed)
