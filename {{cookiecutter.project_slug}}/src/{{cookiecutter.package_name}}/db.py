@@ -39,14 +39,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 {%- endif %}
 
 from .config import Settings
-{%- if cookiecutter.database == "sqlite" %}
 
+{% if cookiecutter.database == "sqlite" -%}
 # Milliseconds a SQLite writer waits for a competing writer (another process) to finish.
 SQLITE_BUSY_TIMEOUT_MS = 5_000
-{%- endif %}
-
-AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
-{%- if cookiecutter.database == "postgresql" %}
+{%- else -%}
+# PostgreSQL's error classes that mean "the database, not the query": 08 connection
+# exception, 53 insufficient resources, 57 operator intervention (such as a shutdown).
 OUTAGE_SQLSTATE_CLASSES = frozenset({"08", "53", "57"})
 {%- endif %}
 
@@ -87,8 +86,6 @@ def is_outage(error: DBAPIError) -> bool:
     down or starting up, too many connections."""
     if error.connection_invalidated or isinstance(error, OperationalError):
         return True
-    # PostgreSQL's error classes: 08 connection exception, 53 insufficient resources,
-    # 57 operator intervention (such as "the database system is starting up").
     sqlstate = getattr(error.orig, "sqlstate", None) or ""
     return sqlstate[:2] in OUTAGE_SQLSTATE_CLASSES
 {%- else %}
@@ -119,15 +116,15 @@ class Database:
             # after it reconnect. That costs one 503 per outage, not a round trip per request.
             pool_pre_ping=False,
             connect_args={"timeout": settings.database_connect_timeout},
+            isolation_level="AUTOCOMMIT",
         )
-        self._autocommit = self.engine.execution_options(**AUTOCOMMIT)
 
     async def run(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run ``work`` on a connection where every statement commits on its own."""
         with unavailability_named():
-            async with self._autocommit.connect() as connection:
+            async with self.engine.connect() as connection:
                 return await connection.run_sync(work, *args, **kwargs)
 
     async def run_in_transaction(
@@ -135,8 +132,13 @@ class Database:
     ) -> T:
         """Run ``work`` in one transaction: committed when it returns, rolled back if it raises."""
         with unavailability_named():
-            async with self.engine.begin() as connection:
-                return await connection.run_sync(work, *args, **kwargs)
+            async with self.engine.connect() as connection:
+                # Out of autocommit for this connection only, until it returns to the pool.
+                await connection.execution_options(
+                    isolation_level=connection.default_isolation_level
+                )
+                async with connection.begin():
+                    return await connection.run_sync(work, *args, **kwargs)
 
     async def ping(self) -> None:
         """Run a trivial query; raises when the database cannot be reached."""
@@ -152,7 +154,6 @@ class Database:
 
     def __init__(self, settings: Settings) -> None:
         self.engine = create_sqlite_engine(settings.database_url, settings.database_pool_size)
-        self._autocommit = self.engine.execution_options(**AUTOCOMMIT)
         self._threads = ThreadPoolExecutor(settings.database_pool_size, "sqlite")
         self._timeout = settings.database_pool_timeout
 
@@ -160,13 +161,13 @@ class Database:
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run ``work`` on a connection where every statement commits on its own."""
-        return await self._in_thread(self._autocommit, lambda c: work(c, *args, **kwargs))
+        return await self._in_thread(lambda c: work(c, *args, **kwargs))
 
     async def run_in_transaction(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run ``work`` in one transaction: committed when it returns, rolled back if it raises."""
-        return await self._in_thread(self.engine, lambda c: work(c, *args, **kwargs), begin=True)
+        return await self._in_thread(lambda c: work(c, *args, **kwargs), transaction=True)
 
     async def ping(self) -> None:
         """Run a trivial query; raises when the database cannot be used."""
@@ -176,22 +177,32 @@ class Database:
         self._threads.shutdown(wait=True)
         self.engine.dispose()
 
-    async def _in_thread(
-        self, engine: Engine, work: Callable[[Connection], T], *, begin: bool = False
-    ) -> T:
+    async def _in_thread(self, work: Callable[[Connection], T], *, transaction: bool = False) -> T:
         def unit() -> T:
-            connect = engine.begin if begin else engine.connect
-            with unavailability_named(), connect() as connection:
-                return work(connection)
+            with unavailability_named(), self.engine.connect() as connection:
+                if not transaction:
+                    return work(connection)
+                # Out of autocommit for this connection only, until it returns to the pool.
+                connection.execution_options(isolation_level=connection.default_isolation_level)
+                with connection.begin():
+                    return work(connection)
 
         job = self._threads.submit(unit)
-        outcome = asyncio.wrap_future(job)
-        await asyncio.wait({outcome}, timeout=self._timeout)
-        # Work still queued after the wait is withdrawn, and its client answered 503 at
-        # once. Work that has started is always waited for: its outcome is reported.
-        if not outcome.done() and job.cancel():
-            raise DatabaseBusyError(f"no database thread free within {self._timeout} s")
-        return await outcome
+        # Work still queued when the wait is over is withdrawn, and its client answered 503
+        # at once; work that has started is always waited for, so its outcome is reported.
+        withdraw = asyncio.get_running_loop().call_later(self._timeout, job.cancel)
+        try:
+            return await asyncio.wrap_future(job)
+        except asyncio.CancelledError:
+            # Withdrawn by the timer, unless this request itself is being cancelled.
+            request = asyncio.current_task()
+            if job.cancelled() and request is not None and not request.cancelling():
+                raise DatabaseBusyError(
+                    f"no database thread became free within {self._timeout} s"
+                ) from None
+            raise
+        finally:
+            withdraw.cancel()
 
 
 def create_sqlite_engine(url: str, threads: int) -> Engine:
@@ -200,7 +211,11 @@ def create_sqlite_engine(url: str, threads: int) -> Engine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     # One connection per thread; a connection may serve any of the threads in turn.
     engine = create_engine(
-        url, pool_size=threads, max_overflow=0, connect_args={"check_same_thread": False}
+        url,
+        pool_size=threads,
+        max_overflow=0,
+        connect_args={"check_same_thread": False},
+        isolation_level="AUTOCOMMIT",
     )
     event.listen(engine, "connect", configure_sqlite_connection)
     return engine

@@ -1,17 +1,27 @@
 """Data access for tasks.
 
-Each public method is one unit of work for ``Database.run``: a few statements of
-SQLAlchemy Core, mostly a single one. Reads select plain columns instead of ORM entities
-(building an ORM object per row costs more than the query), writes return the row they
-wrote (``RETURNING``), and filtering, ordering, counting and paging all happen in SQL.
+Each public method is one unit of work for ``Database.run``, mostly a single statement of
+SQLAlchemy Core. Reads select plain columns instead of ORM entities (building an ORM
+object per row costs more than the query), writes return the row they wrote
+(``RETURNING``), and filtering, ordering, counting and paging all happen in SQL.
+
+The statements are built once and then run with parameters. SQLAlchemy caches compiled
+SQL either way, but a statement built anew for every request still costs its building
+and the matching of its result columns to the cached ones: more than the query itself.
 """
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Delete,
+    Insert,
     Row,
+    Select,
+    Update,
+    bindparam,
     case,
     delete,
     func,
@@ -23,7 +33,7 @@ from sqlalchemy import (
 
 from .db import Database
 from .models import Task, utc_now
-from .schemas import SortOrder, TaskCreate, TaskPage, TaskQuery, TaskRead, TaskUpdate
+from .schemas import SortOrder, TaskCreate, TaskPage, TaskQuery, TaskRead, TaskSortField, TaskUpdate
 
 TASK_COLUMNS = (
     Task.id,
@@ -35,6 +45,17 @@ TASK_COLUMNS = (
     Task.created_at,
     Task.updated_at,
 )
+TASK_FIELDS = tuple(column.key for column in TASK_COLUMNS)
+# Escapes the LIKE wildcards in search text, so that "50%" finds "50%" only.
+LIKE_ESCAPE = "/"
+FILTERS: dict[str, ColumnElement[bool]] = {
+    "status": Task.status == bindparam("status"),
+    "priority": Task.priority == bindparam("priority"),
+    "search": or_(
+        Task.title.icontains(bindparam("search"), escape=LIKE_ESCAPE),
+        Task.description.icontains(bindparam("search"), escape=LIKE_ESCAPE),
+    ),
+}
 
 
 class TaskNotFoundError(LookupError):
@@ -45,10 +66,86 @@ class TaskNotFoundError(LookupError):
         self.task_id = task_id
 
 
-def to_task(row: Row[*tuple[Any, ...]] | None, task_id: int) -> TaskRead:
+def scoped(*conditions: ColumnElement[bool]) -> list[ColumnElement[bool]]:
+    """The conditions, limited to the tasks the caller may see."""
+{%- if cookiecutter.auth == "jwt" %}
+    return [Task.owner_id == bindparam("caller_id"), *conditions]
+{%- else %}
+    return list(conditions)
+{%- endif %}
+
+
+GET_TASK = select(*TASK_COLUMNS).where(*scoped(Task.id == bindparam("task_id")))
+INSERT_TASK: Insert = insert(Task).returning(*TASK_COLUMNS)
+DELETE_TASK: Delete = delete(Task).where(*scoped(Task.id == bindparam("task_id")))
+
+
+@cache
+def page_statements(
+    sort_by: TaskSortField, order: SortOrder, filters: frozenset[str]
+) -> tuple[Select[int], Select[*tuple[Any, ...]]]:
+    """Counting and paging statements for one combination of filters and ordering."""
+    conditions = scoped(*(FILTERS[name] for name in sorted(filters)))
+    sort_column = getattr(Task, sort_by.value)
+    if order is SortOrder.ASC:
+        ordering = [sort_column.asc().nulls_last(), Task.id.asc()]
+    else:
+        ordering = [sort_column.desc().nulls_last(), Task.id.desc()]
+    count = select(func.count()).select_from(Task).where(*conditions)
+    page = (
+        select(*TASK_COLUMNS)
+        .where(*conditions)
+        .order_by(*ordering)
+        .offset(bindparam("skip"))
+        .limit(bindparam("limit"))
+    )
+    return count, page
+
+
+@cache
+def change_statement(fields: frozenset[str]) -> Update:
+    """Set ``fields`` from their ``new_<field>`` parameters; ``updated_at`` moves only when
+    one of them differs from the stored value (SET expressions see the row as it was).
+
+    The comparison takes the values again as ``compare_<field>``: PostgreSQL can deduce
+    two types for one parameter used both as a value and in a comparison.
+    """
+    columns = {name: Task.__table__.c[name] for name in fields}
+    differs = or_(
+        *(
+            column.is_distinct_from(bindparam(f"compare_{name}", type_=column.type))
+            for name, column in columns.items()
+        )
+    )
+    now = bindparam("now", type_=Task.__table__.c.updated_at.type)
+    return (
+        update(Task)
+        .where(*scoped(Task.id == bindparam("task_id")))
+        .values(
+            {
+                **{name: bindparam(f"new_{name}", type_=c.type) for name, c in columns.items()},
+                "updated_at": case((differs, now), else_=Task.updated_at),
+            }
+        )
+        .returning(*TASK_COLUMNS)
+    )
+
+
+def escape_like(text: str) -> str:
+    for special in (LIKE_ESCAPE, "%", "_"):
+        text = text.replace(special, LIKE_ESCAPE + special)
+    return text
+
+
+def to_task(row: Row[*tuple[Any, ...]]) -> TaskRead:
+    # Zipping with the field names is twice as fast as Row._asdict() or from_attributes.
+    return TaskRead.model_validate(dict(zip(TASK_FIELDS, row, strict=True)))
+
+
+def found(row: Row[*tuple[Any, ...]] | None, task_id: int) -> TaskRead:
     if row is None:
         raise TaskNotFoundError(task_id)
-    return TaskRead.model_validate(row, from_attributes=True)
+    return to_task(row)
 
 
 class TaskRepository:
@@ -57,10 +154,11 @@ class TaskRepository:
 
     def __init__(self, database: Database, *, owner_id: int) -> None:
         self.database = database
-        self.owner_id = owner_id
+        self.scope = {"caller_id": owner_id}
 {%- else %}
     def __init__(self, database: Database) -> None:
         self.database = database
+        self.scope: dict[str, Any] = {}
 {%- endif %}
 
     async def page(self, query: TaskQuery) -> TaskPage:
@@ -83,81 +181,50 @@ class TaskRepository:
         await self.database.run(self._delete, task_id)
 
     def _page(self, connection: Connection, query: TaskQuery) -> TaskPage:
-        conditions = self._filters(query)
-        total = connection.scalar(select(func.count()).select_from(Task).where(*conditions))
-        sort_column = getattr(Task, query.sort_by.value)
-        if query.order is SortOrder.ASC:
-            ordering = [sort_column.asc().nulls_last(), Task.id.asc()]
+        filters = {
+            "status": query.status,
+            "priority": query.priority,
+            "search": None if query.search is None else escape_like(query.search),
+        }
+        used = {name: value for name, value in filters.items() if value is not None}
+        count, page = page_statements(query.sort_by, query.order, frozenset(used))
+        parameters = {**self.scope, **used, "skip": query.skip, "limit": query.limit}
+        items = [to_task(row) for row in connection.execute(page, parameters)]
+        if (items or query.skip == 0) and len(items) < query.limit:
+            # The last page: where it ends is the total, no count needed.
+            total = query.skip + len(items)
         else:
-            ordering = [sort_column.desc().nulls_last(), Task.id.desc()]
-        statement = (
-            select(*TASK_COLUMNS)
-            .where(*conditions)
-            .order_by(*ordering)
-            .offset(query.skip)
-            .limit(query.limit)
-        )
-        rows = connection.execute(statement)
-        return TaskPage(
-            items=[TaskRead.model_validate(row, from_attributes=True) for row in rows],
-            total=total or 0,
-            skip=query.skip,
-            limit=query.limit,
-        )
+            total = connection.execute(count, parameters).scalar_one()
+        return TaskPage(items=items, total=total, skip=query.skip, limit=query.limit)
 
     def _get(self, connection: Connection, task_id: int) -> TaskRead:
-        statement = select(*TASK_COLUMNS).where(*self._scoped(Task.id == task_id))
-        return to_task(connection.execute(statement).one_or_none(), task_id)
+        row = connection.execute(GET_TASK, {**self.scope, "task_id": task_id}).one_or_none()
+        return found(row, task_id)
 
     def _create(self, connection: Connection, data: TaskCreate) -> TaskRead:
         now = utc_now()
-        statement = insert(Task).values(
-            **data.model_dump(),
+        values = {**data.model_dump(), "created_at": now, "updated_at": now}
 {%- if cookiecutter.auth == "jwt" %}
-            owner_id=self.owner_id,
+        values["owner_id"] = self.scope["caller_id"]
 {%- endif %}
-            created_at=now,
-            updated_at=now,
-        )
-        row = connection.execute(statement.returning(*TASK_COLUMNS)).one()
-        return TaskRead.model_validate(row, from_attributes=True)
+        return to_task(connection.execute(INSERT_TASK, values).one())
 
     def _change(self, connection: Connection, task_id: int, changes: dict[str, Any]) -> TaskRead:
         """Apply ``changes`` in one statement; ``updated_at`` moves only if a value differs."""
         if not changes:
             return self._get(connection, task_id)
-        # SET expressions see the row as it was, so this compares old and new values.
-        differs = or_(*(getattr(Task, name).is_distinct_from(new) for name, new in changes.items()))
-        statement = (
-            update(Task)
-            .where(*self._scoped(Task.id == task_id))
-            .values({**changes, "updated_at": case((differs, utc_now()), else_=Task.updated_at)})
-            .returning(*TASK_COLUMNS)
-        )
-        return to_task(connection.execute(statement).one_or_none(), task_id)
+        parameters = {
+            f"{role}_{name}": value
+            for name, value in changes.items()
+            for role in ("new", "compare")
+        }
+        statement = change_statement(frozenset(changes))
+        row = connection.execute(
+            statement, {**self.scope, **parameters, "task_id": task_id, "now": utc_now()}
+        ).one_or_none()
+        return found(row, task_id)
 
     def _delete(self, connection: Connection, task_id: int) -> None:
-        result = connection.execute(delete(Task).where(*self._scoped(Task.id == task_id)))
+        result = connection.execute(DELETE_TASK, {**self.scope, "task_id": task_id})
         if not result.rowcount:
             raise TaskNotFoundError(task_id)
-
-    def _scoped(self, *conditions: ColumnElement[bool]) -> list[ColumnElement[bool]]:
-        """The conditions, limited to the tasks this repository may see."""
-{%- if cookiecutter.auth == "jwt" %}
-        return [Task.owner_id == self.owner_id, *conditions]
-{%- else %}
-        return list(conditions)
-{%- endif %}
-
-    def _filters(self, query: TaskQuery) -> list[ColumnElement[bool]]:
-        conditions = self._scoped()
-        if query.status is not None:
-            conditions.append(Task.status == query.status)
-        if query.priority is not None:
-            conditions.append(Task.priority == query.priority)
-        if query.search is not None:
-            conditions.append(
-                Task.title.icontains(query.search, autoescape=True)
-                | Task.description.icontains(query.search, autoescape=True)
-            )
-        return conditions
