@@ -10,7 +10,6 @@ figures do not depend on what else the machine runs.
 from __future__ import annotations
 
 import asyncio
-import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -60,12 +59,6 @@ RESTART_LOAD = LoadPlan(clients=200, seconds=14, request_timeout=10)
 def load_variant(database: str) -> Answers:
     """No authentication and no rate limits: a limiter would turn the load into 429s."""
     return {**default_answers(), "database": database, "auth": "none", "rate_limiting": "none"}
-
-
-def driverless(url: str) -> str:
-    """`postgresql+psycopg://...` as `postgresql://...`: the settings accept it whatever
-    driver the generated project uses, and so does psql."""
-    return re.sub(r"^postgresql\+\w+://", "postgresql://", url)
 
 
 @dataclass(frozen=True)
@@ -128,7 +121,7 @@ def deployment_for(database: str, tmp_path: Path, request: pytest.FixtureRequest
         file = tmp_path / "load.db"
         return deploy(tmp_path, answers, f"sqlite:///{file}", sqlite_tasks(file))
     server: PostgresServer = request.getfixturevalue("postgres_server")
-    url = driverless(server.create_database("load"))
+    url = server.create_database("load")
     return deploy(tmp_path, answers, url, postgres_tasks(server, url, tmp_path))
 
 
@@ -266,7 +259,7 @@ def restart_figures(load: LoadRun, restart: Restart, recovery: float | None) -> 
 def test_api_rides_out_a_postgresql_restart(
     tmp_path: Path, restartable_postgres: PostgresServer, capsys: pytest.CaptureFixture[str]
 ):
-    url = driverless(restartable_postgres.create_database("load_restart"))
+    url = restartable_postgres.create_database("load_restart")
     stored = postgres_tasks(restartable_postgres, url, tmp_path)
     deployment = deploy(tmp_path, load_variant("postgresql"), url, stored)
     log = tmp_path / "server.log"

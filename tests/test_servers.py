@@ -12,7 +12,7 @@ def test_postgres_server_gives_each_caller_a_fresh_database(postgres_server: Pos
     second = postgres_server.create_database("variant one")
 
     assert first != second
-    assert first.startswith(f"postgresql+psycopg://postgres@{LOOPBACK}:{postgres_server.port}/")
+    assert first.startswith(f"postgresql://postgres@{LOOPBACK}:{postgres_server.port}/")
     database = second.rsplit("/", 1)[1]
     psql = [
         str(postgres_server.bin_dir / "psql"),

@@ -106,12 +106,13 @@ class PostgresServer:
         self._pg_ctl_start()
 
     def create_database(self, name_hint: str) -> str:
-        """CREATE DATABASE with a fresh name made from the hint; return its SQLAlchemy URL."""
+        """CREATE DATABASE with a fresh name made from the hint; return its URL."""
         cleaned = re.sub(r"[^a-z0-9]+", "_", name_hint.lower()).strip("_")[:40]
         name = f"{cleaned}_{next(self._database_numbers)}"
         connection = ["-h", LOOPBACK, "-p", str(self.port), "-U", POSTGRES_USER]
         run_or_raise([str(self.bin_dir / "createdb"), *connection, name], f"creating {name}")
-        return f"postgresql+psycopg://{POSTGRES_USER}@{LOOPBACK}:{self.port}/{name}"
+        # No driver named: the generated settings pick theirs, and psql takes it as it is.
+        return f"postgresql://{POSTGRES_USER}@{LOOPBACK}:{self.port}/{name}"
 
     def _server_program(self, program: str, *arguments: str) -> list[str]:
         """A command line for a server program, run as the postgres user when we are root."""

@@ -33,17 +33,21 @@ from alembic import command
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+{%- if cookiecutter.auth == "jwt" %}
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+{%- endif %}
 from sqlalchemy import Connection, MetaData
 
+{% if cookiecutter.auth == "jwt" -%}
+from {{ cookiecutter.package_name }} import security
+{% endif -%}
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.db import Database
 from {{ cookiecutter.package_name }}.factory import create_app
 from {{ cookiecutter.package_name }}.models import Base
 {%- if cookiecutter.rate_limiting == "redis" %}
 from {{ cookiecutter.package_name }}.rate_limit import KEY_PREFIX
-{%- endif %}
-{%- if cookiecutter.auth == "jwt" %}
-from {{ cookiecutter.package_name }}.security import password_hash as hasher
 {%- endif %}
 
 from .helpers import (
@@ -168,10 +172,20 @@ def shared_client(running_client: TestClient) -> Iterator[TestClient]:
 
 
 {% if cookiecutter.auth == "jwt" -%}
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    """Argon2 at its recommended cost takes tens of milliseconds per hash, on purpose.
+    The tests hash and verify with the same algorithm at its lowest cost instead."""
+    with pytest.MonkeyPatch.context() as patch:
+        cheap = Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1)
+        patch.setattr(security, "password_hash", PasswordHash((cheap,)))
+        yield
+
+
 @pytest.fixture(scope="session")
 def password_hash() -> str:
-    """Argon2 is slow on purpose: hash the shared test password once per run."""
-    return hasher.hash(TEST_PASSWORD)
+    """The test password, hashed once per run."""
+    return security.password_hash.hash(TEST_PASSWORD)
 
 
 @pytest.fixture

@@ -37,7 +37,9 @@ def one_connection_app(database_url: str, database: BlockingDatabase) -> FastAPI
     settings = make_settings(
         database_url,
         database_pool_size=1,
+{%- if cookiecutter.database == "postgresql" %}
         database_max_overflow=0,
+{%- endif %}
         database_pool_timeout=POOL_TIMEOUT_SECONDS,
     )
     return create_app(settings)

@@ -79,13 +79,21 @@ class Settings(BaseSettings):
 
     environment: Environment = Environment.PRODUCTION
     database_url: str = DEFAULT_DATABASE_URL
-    # Connections per process (with SQLite: the threads that run its queries).
-    database_pool_size: int = Field(default=10, ge=1, le=100)
-    database_max_overflow: int = Field(default=10, ge=0, le=100)
-    # Seconds a request waits for a free connection before it is answered 503.
-    database_pool_timeout: float = Field(default=5, gt=0, le=60)
+{%- if cookiecutter.database == "postgresql" %}
+    # Connections per process, and how many more it may open under load. Overflow
+    # connections are closed as soon as they are idle, so under steady load they are
+    # opened and closed again and again: size the pool, keep the overflow for bursts.
+    database_pool_size: int = Field(default=20, ge=1, le=100)
+    database_max_overflow: int = Field(default=0, ge=0, le=100)
     # Seconds to establish a new connection before the database counts as unreachable.
     database_connect_timeout: float = Field(default=5, gt=0, le=60)
+{%- else %}
+    # Threads per process that run the queries, each with its connection. More threads
+    # only add contention for the interpreter: SQLite answers in microseconds.
+    database_pool_size: int = Field(default=2, ge=1, le=100)
+{%- endif %}
+    # Seconds a request waits for a free connection before it is answered 503.
+    database_pool_timeout: float = Field(default=5, gt=0, le=60)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: LogLevel = "INFO"
     log_format: LogFormat = LogFormat.CONSOLE
