@@ -1,10 +1,10 @@
 """User accounts: request and response bodies and data access."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
-from sqlalchemy import ColumnElement, Connection, insert, select
+from sqlalchemy import Connection, Executable, Row, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from .db import Database
@@ -62,6 +62,15 @@ class EmailTakenError(Exception):
 
 
 USER_COLUMNS = (User.id, User.email, User.is_active, User.created_at, User.hashed_password)
+USER_FIELDS = tuple(column.key for column in USER_COLUMNS)
+# Built once and run with parameters, like the task statements (see repository.py).
+GET_USER = select(*USER_COLUMNS).where(User.id == bindparam("user_id"))
+GET_USER_BY_EMAIL = select(*USER_COLUMNS).where(User.email == bindparam("user_email"))
+INSERT_USER = insert(User).returning(*USER_COLUMNS)
+
+
+def to_account(row: Row[*tuple[Any, ...]]) -> UserAccount:
+    return UserAccount.model_validate(dict(zip(USER_FIELDS, row, strict=True)))
 
 
 class UserRepository:
@@ -69,26 +78,29 @@ class UserRepository:
         self.database = database
 
     async def get(self, user_id: int) -> UserAccount | None:
-        return await self.database.run(self._find, User.id == user_id)
+        return await self.database.run(self._find, GET_USER, {"user_id": user_id})
 
     async def get_by_email(self, email: str) -> UserAccount | None:
-        return await self.database.run(self._find, User.email == email.lower())
+        return await self.database.run(self._find, GET_USER_BY_EMAIL, {"user_email": email.lower()})
 
     async def create(self, data: UserCreate) -> UserAccount:
-        hashed_password = await hash_password(data.password)
+        values = {
+            "email": data.email,
+            "hashed_password": await hash_password(data.password),
+            "is_active": True,
+            "created_at": utc_now(),
+        }
         try:
-            return await self.database.run(self._insert, data.email, hashed_password)
+            return await self.database.run(self._insert, values)
         except IntegrityError:
             # The unique index settles races between two registrations of one address.
             raise EmailTakenError(data.email) from None
 
-    def _find(self, connection: Connection, condition: ColumnElement[bool]) -> UserAccount | None:
-        row = connection.execute(select(*USER_COLUMNS).where(condition)).one_or_none()
-        return None if row is None else UserAccount.model_validate(row, from_attributes=True)
+    def _find(
+        self, connection: Connection, statement: Executable, parameters: dict[str, Any]
+    ) -> UserAccount | None:
+        row = connection.execute(statement, parameters).one_or_none()
+        return None if row is None else to_account(row)
 
-    def _insert(self, connection: Connection, email: str, hashed_password: str) -> UserAccount:
-        statement = insert(User).values(
-            email=email, hashed_password=hashed_password, is_active=True, created_at=utc_now()
-        )
-        row = connection.execute(statement.returning(*USER_COLUMNS)).one()
-        return UserAccount.model_validate(row, from_attributes=True)
+    def _insert(self, connection: Connection, values: dict[str, Any]) -> UserAccount:
+        return to_account(connection.execute(INSERT_USER, values).one())
