@@ -93,7 +93,12 @@ def page_statements(
         ordering = [sort_column.desc().nulls_last(), Task.id.desc()]
     count = select(func.count()).select_from(Task).where(*conditions)
     page = (
+{%- if cookiecutter.database == "postgresql" %}
+        # PostgreSQL counts the matching rows while it pages them: one round trip.
+        select(*TASK_COLUMNS, func.count().over().label("total"))
+{%- else %}
         select(*TASK_COLUMNS)
+{%- endif %}
         .where(*conditions)
         .order_by(*ordering)
         .offset(bindparam("skip"))
@@ -139,7 +144,8 @@ def escape_like(text: str) -> str:
 
 def to_task(row: Row[*tuple[Any, ...]]) -> TaskRead:
     # Zipping with the field names is twice as fast as Row._asdict() or from_attributes.
-    return TaskRead.model_validate(dict(zip(TASK_FIELDS, row, strict=True)))
+    # It stops at the task's fields: a column after them (a page's total) is not the task's.
+    return TaskRead.model_validate(dict(zip(TASK_FIELDS, row, strict=False)))
 
 
 def found(row: Row[*tuple[Any, ...]] | None, task_id: int) -> TaskRead:
@@ -189,12 +195,17 @@ class TaskRepository:
         used = {name: value for name, value in filters.items() if value is not None}
         count, page = page_statements(query.sort_by, query.order, frozenset(used))
         parameters = {**self.scope, **used, "skip": query.skip, "limit": query.limit}
-        items = [to_task(row) for row in connection.execute(page, parameters)]
-        if (items or query.skip == 0) and len(items) < query.limit:
+        rows = connection.execute(page, parameters).all()
+        if (rows or query.skip == 0) and len(rows) < query.limit:
             # The last page: where it ends is the total, no count needed.
-            total = query.skip + len(items)
+            total = query.skip + len(rows)
+{%- if cookiecutter.database == "postgresql" %}
+        elif rows:
+            total = rows[0].total
+{%- endif %}
         else:
             total = connection.execute(count, parameters).scalar_one()
+        items = [to_task(row) for row in rows]
         return TaskPage(items=items, total=total, skip=query.skip, limit=query.limit)
 
     def _get(self, connection: Connection, task_id: int) -> TaskRead:
