@@ -1,7 +1,7 @@
 """Dependencies shared by the routers, as ``Annotated`` aliases.
 
-They are the only readers of ``request.app.state``, where the application factory keeps
-the settings and the database. All of them are ``async``: none costs a thread.
+They hand the routes what the application factory keeps in ``request.app.state``, the
+settings and the database. All of them are ``async``: none costs a thread.
 """
 
 from typing import Annotated{% if cookiecutter.auth == "jwt" %}, Any{% endif %}
