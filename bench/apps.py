@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from helpers.api import stop_process_group
 from helpers.servers import LOOPBACK
 from project import BenchError, Project, clean_environment, env_value, has_module, uv_executable
 
@@ -20,7 +20,6 @@ BASELINES_DIR = Path(__file__).resolve().parent / "baselines"
 # The apps share core 0; wrk gets core 1 to itself, so it never competes with them.
 APP_CORE = "0"
 START_TIMEOUT_SECONDS = 60
-STOP_TIMEOUT_SECONDS = 10
 REQUEST_TIMEOUT_SECONDS = 10
 # A process wrapped by `uv run` or taskset is a few levels down; never more than this.
 MAX_PROCESS_DEPTH = 5
@@ -182,19 +181,6 @@ def wait_until_healthy(app: App) -> None:
         f"{app.name}: GET /health did not answer 200 within {START_TIMEOUT_SECONDS}s:\n"
         f"{app.log_tail()}"
     )
-
-
-def stop_process_group(process: subprocess.Popen[bytes]) -> None:
-    for stop_signal in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, stop_signal)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=STOP_TIMEOUT_SECONDS)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def expect(response: httpx.Response, status_code: int, what: str) -> httpx.Response:
