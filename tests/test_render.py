@@ -90,6 +90,20 @@ class TestEveryCombination:
     def test_toml_files_parse(self, project: Path):
         assert_none(parse_failures(project, {".toml"}, tomllib.loads), "invalid TOML files")
 
+    def test_toml_lists_have_no_blank_lines(self, project: Path):
+        # A blank line inside a list is what an option's skipped `{% if %}` leaves behind.
+        gaps = [
+            f"{path}:{number}"
+            for path in project_files(project)
+            if path.suffix == ".toml"
+            for number, (before, line, after) in enumerate(
+                triples(read_text(project / path).splitlines()), start=2
+            )
+            if not line and before.rstrip().endswith((",", "[")) and after.startswith(" ")
+        ]
+
+        assert_none(gaps, "blank lines inside TOML lists")
+
     def test_yaml_files_parse(self, project: Path):
         assert_none(parse_failures(project, {".yaml", ".yml"}, yaml.safe_load), "invalid YAML")
 
@@ -101,6 +115,11 @@ class TestEveryCombination:
 
     def test_ruff_format_leaves_it_unchanged(self, project: Path):
         run([template_ruff(), "format", "--check", "--no-cache"], cwd=project)
+
+
+def triples(lines: list[str]) -> zip[tuple[str, str, str]]:
+    """Each line with the ones before and after it."""
+    return zip(lines, lines[1:], lines[2:], strict=False)
 
 
 def assert_none(problems: list[str], what: str) -> None:
