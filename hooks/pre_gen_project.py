@@ -48,6 +48,7 @@ DEPENDENCY_MODULES = frozenset(
         "fastapi_cli",
         "greenlet",
         "h11",
+        "hiredis",
         "httpx",
         "jwt",
         "limits",

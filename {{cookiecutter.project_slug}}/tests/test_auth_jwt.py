@@ -1,6 +1,7 @@
 """JWT authentication: registration, log-in, tokens, and per-user tasks."""
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import jwt
@@ -225,6 +226,19 @@ def test_bad_tokens_are_401(
     # Rate limiting trusts a well-signed token without a database look-up.
     identity = rate_limit_identity_for(anonymous_client.app, token)
     assert identity == (f"user:{user_id + 1000}" if kind == "unknown-user" else None)
+
+
+def test_a_token_checked_once_is_refused_when_it_expires(
+    settings: Settings, user_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claims = valid_claims(user_id)
+    token = sign_token(claims, settings.secret_key)
+    assert security.decode_access_token(token, secret_key=settings.secret_key) == user_id
+
+    # Its signature check is remembered; its expiry is not.
+    monkeypatch.setattr(security, "time", SimpleNamespace(time=claims["exp"].timestamp))
+    with pytest.raises(security.InvalidTokenError, match="expired"):
+        security.decode_access_token(token, secret_key=settings.secret_key)
 
 
 def rate_limit_identity_for(app: Any, token: str) -> str | None:
