@@ -5,6 +5,7 @@ import re
 from functools import partial
 {%- endif %}
 from pathlib import Path
+from typing import Any
 
 import pytest
 {%- if cookiecutter.auth == "jwt" %}
@@ -37,6 +38,12 @@ ANONYMOUS_STATUS = 200
 # What an anonymous request gets when it is within the budget: it was counted, then refused.
 ANONYMOUS_STATUS = 401
 {%- endif %}
+# Requests that are counted, then refused: method, URL, JSON body and the answer.
+COUNTED_ERRORS: dict[str, tuple[str, str, dict[str, Any] | None, int]] = {
+    "unknown-task": ("GET", task_url(999_999), None, 404),
+    "invalid-body": ("POST", TASKS_URL, {"title": ""}, 422),
+    "invalid-id": ("DELETE", task_url(0), None, 422),
+}
 
 
 def client_from(
@@ -114,6 +121,28 @@ def test_every_method_is_counted_and_answered_with_the_headers(database_url: str
     assert refused.status_code == 429
 
 
+@pytest.mark.parametrize(
+    ("method", "url", "body", "status_code"), COUNTED_ERRORS.values(), ids=COUNTED_ERRORS.keys()
+)
+def test_error_answers_carry_the_headers(
+    database_url: str, method: str, url: str, body: dict[str, Any] | None, status_code: int
+) -> None:
+    with client_from(database_url, rate_limit_default="5/minute") as client:
+        response = client.request(method, url, json=body, headers=credentials(client))
+
+    assert response.status_code == status_code
+    assert response.headers["x-ratelimit-limit"] == "5"
+    assert response.headers["x-ratelimit-remaining"] == "4"
+
+
+def test_anonymous_requests_carry_the_headers(database_url: str) -> None:
+    with client_from(database_url, rate_limit_default="5/minute") as client:
+        responses = [client.get(TASKS_URL) for _ in range(2)]
+
+    assert [response.status_code for response in responses] == [ANONYMOUS_STATUS] * 2
+    assert [response.headers["x-ratelimit-remaining"] for response in responses] == ["4", "3"]
+
+
 def test_health_routes_are_never_limited(database_url: str) -> None:
     with client_from(database_url, rate_limit_default="1/minute") as client:
         probes = [client.get(path) for path in ("/health", "/health/ready") * 3]
@@ -146,6 +175,7 @@ def test_registration_and_log_in_share_the_stricter_auth_limit(database_url: str
     assert registered.headers["x-ratelimit-remaining"] == "2"
     assert logged_in.headers["x-ratelimit-remaining"] == "1"
     assert wrong_password.status_code == 401
+    assert wrong_password.headers["x-ratelimit-remaining"] == "0"
     assert refused.status_code == 429
     assert refused.json() == {"detail": "Rate limit exceeded: 3 per 1 minute"}
     # The rest of the API keeps its own, larger budget.

@@ -18,7 +18,7 @@ from .errors import register_exception_handlers
 from .logs import configure_logging
 from .middleware import REQUEST_ID_HEADER, RequestContextMiddleware
 {%- if cookiecutter.rate_limiting != "none" %}
-from .rate_limit import RATE_LIMIT_HEADERS, create_rate_limiter
+from .rate_limit import RATE_LIMIT_HEADERS, RateLimitHeaders, create_rate_limiter
 {%- endif %}
 from .schemas import ErrorResponse
 {%- if cookiecutter.auth == "jwt" and cookiecutter.rate_limiting != "none" %}
@@ -85,8 +85,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 {%- endif %}
         ],
     )
-    # Added last so it is the outermost: every response, CORS ones included, gets an id.
+    # Each middleware added wraps the ones before it. The request context wraps CORS, so
+    # every response, CORS ones included, gets an id.
     app.add_middleware(RequestContextMiddleware)
+{%- if cookiecutter.rate_limiting != "none" %}
+    # Outside the request context, so even its last-resort 500 carries the headers.
+    app.add_middleware(RateLimitHeaders)
+{%- endif %}
     if settings.trusted_proxies:
         # Outside the request context, so logs and rate limits see the real client address.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from fastapi import HTTPException, Request, Response, params, status
+from fastapi import HTTPException, Request, params, status
 from limits import RateLimitItem, parse
 from limits.aio.storage import {% if cookiecutter.rate_limiting == "redis" %}RedisStorage{% else %}MemoryStorage{% endif %}, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -28,6 +28,8 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import ConnectionPool
 from redis.exceptions import RedisError
 {%- endif %}
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import Settings
 from .schemas import ErrorResponse
@@ -100,8 +102,12 @@ class RateLimiter:
         # Behind a trusted proxy, ProxyHeadersMiddleware has already put the real client here.
         return f"address:{request.client.host if request.client else 'unknown'}"
 
-    async def enforce(self, request: Request, response: Response, scope: str) -> None:
-        """Count the request against the ``scope`` limit; over the limit, answer 429."""
+    async def enforce(self, request: Request, scope: str) -> None:
+        """Count the request against the ``scope`` limit; over the limit, answer 429.
+
+        The window's figures go into ``request.state``, from where ``RateLimitHeaders`` puts
+        them on the response, whatever its status.
+        """
         limit = self.limits[scope]
         key = self.client_key(request)
 {%- if cookiecutter.rate_limiting == "redis" %}
@@ -118,7 +124,7 @@ class RateLimiter:
 {%- endif %}
         # Seconds until the oldest request in the window expires: a delta, not a timestamp.
         reset_after = max(1, math.ceil(window.reset_time - time.time()))
-        headers = {
+        request.state.rate_limit_headers = {
             "X-RateLimit-Limit": str(limit.amount),
             "X-RateLimit-Remaining": str(window.remaining),
             "X-RateLimit-Reset": str(reset_after),
@@ -127,10 +133,8 @@ class RateLimiter:
             raise HTTPException(
                 status.HTTP_429_TOO_MANY_REQUESTS,
                 detail=f"Rate limit exceeded: {limit}",
-                headers={**headers, "Retry-After": str(reset_after)},
+                headers={"Retry-After": str(reset_after)},
             )
-        # FastAPI copies these onto the route's response.
-        response.headers.update(headers)
 {%- if cookiecutter.rate_limiting == "redis" %}
 
     def storage_failed(self, error: RedisError) -> None:
@@ -155,6 +159,33 @@ class RateLimiter:
     async def close(self) -> None:
         await self.pool.aclose()
 {%- endif %}
+
+
+class RateLimitHeaders:
+    """Pure ASGI middleware: the ``X-RateLimit-*`` headers on every response of a counted request.
+
+    A route dependency can only set headers on its route's own response: the 401 of a bad
+    token, the 404 of an unknown task or the 422 of an invalid body, raised after the
+    request was counted, would go out without them.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # request.state lives in this dict. Made here, so that the request handlers, which
+        # see copies of the scope, share it.
+        state = scope.setdefault("state", {})
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start" and "rate_limit_headers" in state:
+                MutableHeaders(scope=message).update(state["rate_limit_headers"])
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_rate_limiter(settings: Settings, *, identify: Identify | None = None) -> RateLimiter:
@@ -188,9 +219,9 @@ def create_rate_limiter(settings: Settings, *, identify: Identify | None = None)
 def rate_limit(scope: str) -> params.Depends:
     """A route dependency that counts requests against the ``scope`` limit."""
 
-    async def enforce_rate_limit(request: Request, response: Response) -> None:
+    async def enforce_rate_limit(request: Request) -> None:
         limiter: RateLimiter = request.app.state.rate_limiter
-        await limiter.enforce(request, response, scope)
+        await limiter.enforce(request, scope)
 
     return params.Depends(enforce_rate_limit)
 
