@@ -117,11 +117,11 @@ def test_docs_are_off_in_production(database_url: str) -> None:
 def test_openapi_documents_every_status_code(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     expected = {
-        ("/api/v1/tasks", "post"): {"201", "400", "422"},
+        ("/api/v1/tasks", "post"): {"201", "400", "413", "422"},
         ("/api/v1/tasks", "get"): {"200", "422"},
         ("/api/v1/tasks/{task_id}", "get"): {"200", "404", "422"},
-        ("/api/v1/tasks/{task_id}", "put"): {"200", "400", "404", "422"},
-        ("/api/v1/tasks/{task_id}", "patch"): {"200", "400", "404", "422"},
+        ("/api/v1/tasks/{task_id}", "put"): {"200", "400", "404", "413", "422"},
+        ("/api/v1/tasks/{task_id}", "patch"): {"200", "400", "404", "413", "422"},
         ("/api/v1/tasks/{task_id}", "delete"): {"204", "404", "422"},
         ("/health/ready", "get"): {"200", "503"},
     }

@@ -1,9 +1,12 @@
 """Request validation: wrong types are rejected, never coerced, and nothing is a 500."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+
+from {{ cookiecutter.package_name }}.config import Settings
 
 from .helpers import TASKS_URL, create_task, task_url
 
@@ -100,6 +103,54 @@ def test_bodies_that_are_not_task_objects_are_rejected(
     assert response.status_code == status_code
     assert response.json()["detail"]
     assert client.get(TASKS_URL).json()["total"] == 0
+
+
+def test_invalid_values_are_not_echoed_back(client: TestClient) -> None:
+    title = "a title far too long " * 500
+
+    response = client.post(TASKS_URL, json={"title": title, "priority": "secret-ish"})
+
+    assert response.status_code == 422
+    assert "far too long" not in response.text
+    assert "secret-ish" not in response.text
+    errors = response.json()["detail"]
+    assert [error["loc"] for error in errors] == [["body", "title"], ["body", "priority"]]
+    assert all(error["msg"] and error["type"] for error in errors)
+    assert errors[0]["ctx"] == {"max_length": 200}
+
+
+def chunks(size: int, chunk: int = 64 * 1024) -> Iterator[bytes]:
+    """A body of ``size`` bytes sent in chunks, without a Content-Length."""
+    sent = 0
+    while sent < size:
+        part = min(chunk, size - sent)
+        yield b" " * part
+        sent += part
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+def test_a_body_over_the_limit_is_413_and_not_stored(
+    client: TestClient, settings: Settings, framing: str
+) -> None:
+    size = settings.max_request_body_bytes + 1
+    task = b'{"title": "big"}'
+    body = task.ljust(size) if framing == "content-length" else chunks(size)
+
+    response = client.post(TASKS_URL, content=body, headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": f"Request body larger than {settings.max_request_body_bytes} bytes"
+    }
+    assert client.get(TASKS_URL).json()["total"] == 0
+
+
+def test_a_body_at_the_limit_is_accepted(client: TestClient, settings: Settings) -> None:
+    body = b'{"title": "just fits"}'.ljust(settings.max_request_body_bytes)
+
+    response = client.post(TASKS_URL, content=body, headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 201
 
 
 @pytest.mark.parametrize("task_id", ["abc", "0", "-1", "1.5", str(2**63)])

@@ -94,6 +94,8 @@ class Settings(BaseSettings):
 {%- endif %}
     # Seconds a request waits for a free connection before it is answered 503.
     database_pool_timeout: float = Field(default=5, gt=0, le=60)
+    # Bytes of request body accepted; a larger body is refused with 413 before it is read.
+    max_request_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: LogLevel = "INFO"
     log_format: LogFormat = LogFormat.CONSOLE

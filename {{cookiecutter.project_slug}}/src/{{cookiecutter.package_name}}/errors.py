@@ -5,6 +5,8 @@ from time import monotonic
 from typing import Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.routing import compile_path
 
@@ -15,9 +17,14 @@ from .schemas import ErrorResponse
 logger = logging.getLogger(__name__)
 
 # FastAPI answers 400 when a body cannot even be decoded (not UTF-8), and 422 when it is
-# not valid JSON or not valid input: routes that take a body document both.
+# not valid JSON or not valid input; 413 is a body over MAX_REQUEST_BODY_BYTES (see
+# body_size.py). Routes that take a body document all three.
 BAD_BODY: dict[int | str, dict[str, Any]] = {
-    status.HTTP_400_BAD_REQUEST: {"model": ErrorResponse, "description": "Undecodable body."}
+    status.HTTP_400_BAD_REQUEST: {"model": ErrorResponse, "description": "Undecodable body."},
+    status.HTTP_413_CONTENT_TOO_LARGE: {
+        "model": ErrorResponse,
+        "description": "Body larger than MAX_REQUEST_BODY_BYTES.",
+    },
 }
 
 # Seconds a client should wait before retrying when the database is unavailable or busy.
@@ -61,6 +68,20 @@ class ServiceUnavailable:
         self.held_back = 0
 
 
+async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 saying where and why each value is wrong, without the values themselves.
+
+    FastAPI's default answer repeats every invalid input: a large body comes back whole,
+    and a rejected password is sent back in the clear.
+    """
+    errors = [
+        {key: value for key, value in error.items() if key != "input"} for error in exc.errors()
+    ]
+    return JSONResponse(
+        {"detail": jsonable_encoder(errors)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+    )
+
+
 async def task_not_found(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_404_NOT_FOUND)
 
@@ -86,6 +107,7 @@ async def method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
 
 
 def register_exception_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(TaskNotFoundError, task_not_found)
     # Outages and overload: the request was fine, the service cannot answer it now.
     app.add_exception_handler(

@@ -12,6 +12,7 @@ from .api import health
 from .api.api_key import rate_limit_identity
 {%- endif %}
 from .api.router import api_router
+from .body_size import BodySizeLimit
 from .config import Settings, get_settings
 from .db import Database
 from .errors import register_exception_handlers
@@ -71,6 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 {%- endif %}
 
     register_exception_handlers(app)
+    # Each middleware added wraps the ones before it: CORS wraps the size limit, so that a
+    # browser can read its 413.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -85,8 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 {%- endif %}
         ],
     )
-    # Each middleware added wraps the ones before it. The request context wraps CORS, so
-    # every response, CORS ones included, gets an id.
+    # The request context wraps CORS, so every response, CORS ones included, gets an id.
     app.add_middleware(RequestContextMiddleware)
 {%- if cookiecutter.rate_limiting != "none" %}
     # Outside the request context, so even its last-resort 500 carries the headers.
