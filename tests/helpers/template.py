@@ -82,8 +82,12 @@ def default_answers() -> Answers:
 
 
 def variant_id(answers: Answers) -> str:
-    """A test id naming the variant, e.g. `python_version=3.13-database=postgresql-ci=none`."""
-    return "-".join(f"{name}={value}" for name, value in answers.items())
+    """A test id naming the variant, e.g. `python_version:3.13-database:postgresql-ci:none`.
+
+    `:` rather than `=`, which `pytest -k` cannot parse: `-k "database:postgresql and
+    auth:jwt"` selects those variants.
+    """
+    return "-".join(f"{name}:{value}" for name, value in answers.items())
 
 
 def resolved_answers(**answers: str) -> dict[str, Any]:
