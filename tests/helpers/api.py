@@ -96,3 +96,36 @@ def local_setting(project: Path, name: str) -> str:
         if separator and key.strip() == name:
             return value.strip()
     pytest.fail(f"{name} is not set in the generated .env")
+
+
+def exercise_task_api(client: httpx.Client) -> None:
+    """Create, read, update, replace, list and delete one task, as a client would."""
+    created = client.post("/api/v1/tasks", json={"title": "Write docs"})
+    assert created.status_code == 201, created.text
+    task = created.json()
+    task_url = f"/api/v1/tasks/{task['id']}"
+    assert "location" in created.headers
+
+    fetched = client.get(created.headers["location"])
+    assert fetched.status_code == 200, fetched.text
+    assert fetched.json() == task
+
+    completed = client.patch(task_url, json={"status": "completed"})
+    assert completed.status_code == 200, completed.text
+    assert completed.json()["status"] == "completed"
+
+    replaced = client.put(task_url, json={"title": "Rewritten", "priority": 3})
+    assert replaced.status_code == 200, replaced.text
+    assert (replaced.json()["title"], replaced.json()["priority"]) == ("Rewritten", 3)
+
+    listed = client.get("/api/v1/tasks")
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["total"] == 1
+    assert [item["id"] for item in listed.json()["items"]] == [task["id"]]
+
+    deleted = client.delete(task_url)
+    assert deleted.status_code == 204, deleted.text
+
+    gone = client.get(task_url)
+    assert gone.status_code == 404
+    assert gone.json() == {"detail": f"Task {task['id']} not found"}
