@@ -154,10 +154,8 @@ def test_actions_are_pinned_to_the_same_release_commit_everywhere(
 def test_generated_dockerfiles_pass_hadolint(rendered_project: Callable[..., Path], tmp_path: Path):
     renderings = distinct_files(rendered_project, all_combinations(), DOCKERFILE)
     dockerfiles = copies(tmp_path / "dockerfiles", renderings, DOCKERFILE)
-    env = validator_env(tmp_path / "home")
 
-    for dockerfile in dockerfiles:
-        run(hadolint_command(dockerfile), cwd=dockerfile.parent, env=env)
+    run(hadolint_command(dockerfiles), cwd=tmp_path, env=validator_env(tmp_path / "home"))
 
 
 def test_hadolint_rejects_a_broken_dockerfile(tmp_path: Path):
@@ -165,7 +163,7 @@ def test_hadolint_rejects_a_broken_dockerfile(tmp_path: Path):
     dockerfile.write_text(BROKEN_DOCKERFILE)
 
     with pytest.raises(pytest.fail.Exception, match="DL3007"):
-        run(hadolint_command(dockerfile), cwd=tmp_path, env=validator_env(tmp_path / "home"))
+        run(hadolint_command([dockerfile]), cwd=tmp_path, env=validator_env(tmp_path / "home"))
 
 
 def test_generated_pre_commit_hooks_need_no_git_hosting(rendered_project: Callable[..., Path]):

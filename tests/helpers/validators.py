@@ -57,16 +57,15 @@ WORKFLOW_VALIDATORS: dict[str, WorkflowValidator] = {
 }
 
 
-def hadolint_command(dockerfile: Path) -> list[str]:
+def hadolint_command(dockerfiles: Sequence[Path]) -> list[str]:
     # Any finding fails, style and info included, not only warnings and errors.
     options = ["--no-color", "--failure-threshold", "style"]
-    return [template_tool("hadolint"), *options, str(dockerfile)]
+    return [template_tool("hadolint"), *options, *map(str, dockerfiles)]
 
 
 def validator_env(home: Path) -> dict[str, str]:
     """This machine's environment without the validators' settings, and with an empty home,
-    so that no configuration of this machine's user (e.g. ~/.config/hadolint.yaml) counts:
-    only the one the checked files bring along."""
+    so that no configuration of this machine's user (e.g. ~/.config/hadolint.yaml) counts."""
     env = {
         name: value
         for name, value in os.environ.items()
