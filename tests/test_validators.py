@@ -30,7 +30,7 @@ USES = re.compile(r"^\s*(?:- )?uses:")
 # pre-commit hooks that need no clone of a hook repository.
 OFFLINE_HOOK_REPOS = {"local", "meta"}
 
-# A workflow each validator must reject, and a line of what it reports.
+# A workflow each validator must reject, and what its report must say.
 UNSAFE_WORKFLOW = """\
 on: pull_request_target
 permissions:
