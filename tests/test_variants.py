@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from helpers.commands import generated_project_env, run, uv_executable
-from helpers.template import Answers, render, run_variants, variant_id
+from helpers.template import Answers, default_answers, render, run_variants, variant_id
 
 # What a developer of the generated project runs, in order; each must pass with no arguments.
 PROJECT_CHECKS = [
@@ -16,6 +16,11 @@ PROJECT_CHECKS = [
     ["run", "ruff", "format", "--check"],
     ["run", "mypy"],
     ["run", "pytest"],
+]
+# The default project, and one with every server-backed option.
+PRE_COMMIT_VARIANTS = [
+    default_answers(),
+    {**default_answers(), "database": "postgresql", "auth": "jwt", "rate_limiting": "redis"},
 ]
 PRINT_PYTHON_VERSION = ["run", "python", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]
 
@@ -33,3 +38,24 @@ def test_generated_project_passes_its_own_checks(
 
     used_python = run([uv_executable(), *PRINT_PYTHON_VERSION], cwd=project, env=env)
     assert used_python.strip() == answers["python_version"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answers", PRE_COMMIT_VARIANTS, ids=variant_id)
+def test_generated_pre_commit_hooks_pass_offline(answers: Answers, tmp_path: Path):
+    """`pre-commit run --all-files` passes in a fresh git repository of the project, with
+    git allowed no network protocol (no hook repository can be cloned) and uv offline
+    (the hooks run the tools `uv sync` installed)."""
+    project = render(tmp_path, **answers)
+    env = generated_project_env(answers["python_version"])
+    run([uv_executable(), "sync"], cwd=project, env=env)
+    run(["git", "init", "--quiet"], cwd=project)
+    run(["git", "add", "--all"], cwd=project)
+
+    offline = {
+        **env,
+        "GIT_ALLOW_PROTOCOL": "file",
+        "UV_OFFLINE": "1",
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+    }
+    run([uv_executable(), "run", "pre-commit", "run", "--all-files"], cwd=project, env=offline)

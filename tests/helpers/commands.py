@@ -129,9 +129,15 @@ def generated_project_env(python_version: str, **variables: str) -> dict[str, st
 
 
 @functools.cache
-def template_ruff() -> str:
-    """The ruff of the template's own dev environment (the one running this suite)."""
-    found = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+def template_tool(name: str) -> str:
+    """A program of the template's own dev environment (the one running this suite), e.g.
+    ruff, zizmor or hadolint, else the one on PATH."""
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
     if not found:
-        pytest.fail("ruff not found: run the suite with `uv run pytest`", pytrace=False)
+        pytest.fail(f"{name} not found: run the suite with `uv run pytest`", pytrace=False)
     return found
+
+
+def template_ruff() -> str:
+    """The ruff of the template's own dev environment."""
+    return template_tool("ruff")
