@@ -18,6 +18,16 @@ COMMAND_TIMEOUT_SECONDS = 900
 # the template's virtual environment, and pytest/xdist settings meant for this suite.
 LEAKING_VARIABLE_PREFIXES = ("PYTEST_", "VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH")
 
+# What a developer of the generated project runs, in order (uv arguments); each must pass
+# with no further arguments.
+PROJECT_CHECKS = [
+    ["sync"],
+    ["run", "ruff", "check"],
+    ["run", "ruff", "format", "--check"],
+    ["run", "mypy"],
+    ["run", "pytest"],
+]
+
 
 def run(command: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> str:
     """Run a command; if it fails, fail the test and show the command's full output."""
@@ -129,9 +139,13 @@ def generated_project_env(python_version: str, **variables: str) -> dict[str, st
 
 
 @functools.cache
-def template_ruff() -> str:
-    """The ruff of the template's own dev environment (the one running this suite)."""
-    found = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+def template_tool(name: str) -> str:
+    """A tool of the template's own dev environment (the one running this suite): ruff, cruft."""
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
     if not found:
-        pytest.fail("ruff not found: run the suite with `uv run pytest`", pytrace=False)
+        pytest.fail(f"{name} not found: run the suite with `uv run pytest`", pytrace=False)
     return found
+
+
+def template_ruff() -> str:
+    return template_tool("ruff")
