@@ -21,6 +21,7 @@ from helpers.template import (
     choice_options,
     default_answers,
     expected_paths,
+    hook_environment,
     manifest,
     project_files,
     render,
@@ -186,9 +187,10 @@ def test_post_gen_hook_can_run_again_without_changing_anything(tmp_path: Path):
     before = {path: (project / path).read_bytes() for path in project_files(project)}
 
     context = {"cookiecutter": resolved_answers()}
-    run_hook_from_repo_dir(
-        TEMPLATE_DIR, "post_gen_project", project, context, delete_project_on_failure=False
-    )
+    with hook_environment():
+        run_hook_from_repo_dir(
+            TEMPLATE_DIR, "post_gen_project", project, context, delete_project_on_failure=False
+        )
 
     after = {path: (project / path).read_bytes() for path in project_files(project)}
     assert after == before
