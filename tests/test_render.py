@@ -15,6 +15,7 @@ import yaml
 from cookiecutter.hooks import run_hook_from_repo_dir
 from helpers.commands import run, template_ruff
 from helpers.template import (
+    LOCAL_SETTINGS,
     TEMPLATE_DIR,
     Answers,
     all_combinations,
@@ -27,14 +28,13 @@ from helpers.template import (
     render,
     resolved_answers,
     template_path,
+    tracked_files,
     variant_id,
 )
 
 # Jinja syntax that rendering should have consumed. A `$` before it is not Jinja:
 # `${{ ... }}` is GitHub Actions' expression syntax and `${#var}` a shell string length.
 LEFTOVER_TEMPLATE_SYNTAX = re.compile(r"(?<!\$)\{[{#]|\{%")
-# The local settings file: git-ignored, with random secrets, so different on every render.
-LOCAL_SETTINGS = Path(".env")
 
 
 def test_manifest_lists_every_choice_option_with_its_values():
@@ -127,15 +127,6 @@ def parse_failures(project: Path, suffixes: set[str], parse: Callable[[str], obj
             except Exception as error:  # each parser raises its own error class
                 failures.append(f"{path}: {error}")
     return failures
-
-
-def tracked_files(project: Path) -> dict[Path, bytes]:
-    """The content of every file that belongs in version control (all but the local .env)."""
-    return {
-        path: (project / path).read_bytes()
-        for path in project_files(project)
-        if path != LOCAL_SETTINGS
-    }
 
 
 def git_ignores(repository: Path, path: Path) -> bool:

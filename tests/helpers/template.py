@@ -29,6 +29,8 @@ PACKAGE_PLACEHOLDER = "{package}"
 # set it (locking needs the package index and a Python of the project's version), but for
 # the tests of the lock itself, which give the hooks an environment to lock with.
 SKIP_LOCK_VARIABLE = "SKIP_UV_LOCK"
+# The local settings file: git-ignored, with random secrets, so different on every render.
+LOCAL_SETTINGS = Path(".env")
 
 Answers = dict[str, str]
 # option -> value -> paths (relative to the project) that the value adds.
@@ -167,3 +169,12 @@ def render(output_dir: Path, hook_env: Mapping[str, str] | None = None, **answer
 def project_files(project: Path) -> list[Path]:
     """Every file of a rendered project, relative to it, in a stable order."""
     return sorted(path.relative_to(project) for path in project.rglob("*") if path.is_file())
+
+
+def tracked_files(project: Path) -> dict[Path, bytes]:
+    """The content of every file that belongs in version control (all but the local .env)."""
+    return {
+        path: (project / path).read_bytes()
+        for path in project_files(project)
+        if path != LOCAL_SETTINGS
+    }
