@@ -110,9 +110,9 @@ def lock_dependencies(project: Path) -> str | None:
     except OSError as error:
         return f"uv could not be run: {error}"
     if result.returncode != 0:
-        errors = [line.strip() for line in result.stderr.splitlines() if line.strip()]
-        last_error = errors[-1] if errors else f"exit code {result.returncode}"
-        return f"`uv lock` failed: {last_error}"
+        lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+        said = [line for line in lines if line.startswith(("error:", "hint:"))] or lines[-1:]
+        return f"`uv lock` failed: {' '.join(said) or f'exit code {result.returncode}'}"
     return None
 
 
