@@ -25,7 +25,7 @@ def without_skip(env: dict[str, str]) -> dict[str, str]:
 def test_generated_project_is_locked_and_the_lock_is_current(
     python_version: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ):
-    env = without_skip(generated_project_env(python_version))
+    env = generated_project_env(python_version)
 
     project = render(tmp_path, hook_env=env, python_version=python_version)
 
@@ -46,7 +46,7 @@ def skipped(tmp_path: Path) -> tuple[dict[str, str], str]:
 
 def offline(tmp_path: Path) -> tuple[dict[str, str], str]:
     """No network and nothing cached: `uv lock` fails, and the note gives uv's reason."""
-    env = without_skip(generated_project_env("3.12"))
+    env = generated_project_env("3.12")
     env.update(UV_OFFLINE="1", UV_CACHE_DIR=str(tmp_path / "empty-cache"))
     return env, "`uv lock` failed: "
 

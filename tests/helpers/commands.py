@@ -15,8 +15,15 @@ import pytest
 
 COMMAND_TIMEOUT_SECONDS = 900
 # Variables of this test run that must not leak into the generated project's commands:
-# the template's virtual environment, and pytest/xdist settings meant for this suite.
-LEAKING_VARIABLE_PREFIXES = ("PYTEST_", "VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH")
+# the template's virtual environment, pytest/xdist settings meant for this suite, and the
+# hook's SKIP_UV_LOCK (each test decides whether its renders lock).
+LEAKING_VARIABLE_PREFIXES = (
+    "PYTEST_",
+    "VIRTUAL_ENV",
+    "UV_PROJECT_ENVIRONMENT",
+    "PYTHONPATH",
+    "SKIP_UV_LOCK",
+)
 
 # What a developer of the generated project runs, in order (uv arguments); each must pass
 # with no further arguments.
