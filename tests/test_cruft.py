@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from conftest import FIGURES
 from helpers.commands import PROJECT_CHECKS, generated_project_env, run, uv_executable
 from helpers.cruft import (
     CRUFT_FILE,
@@ -156,12 +157,6 @@ class Timings:
         return f"{title}: {steps}; total {sum(self.seconds.values()):.1f}s"
 
 
-def show(capsys: pytest.CaptureFixture[str], line: str) -> None:
-    """Print a line even though pytest captures the output."""
-    with capsys.disabled():
-        print(f"\n{line}")
-
-
 @pytest.mark.parametrize("answers", every_value_once(), ids=variant_id)
 def test_cruft_create_renders_the_project_and_reports_it_up_to_date(
     answers: Answers, tmp_path: Path, template_repository: tuple[Path, str]
@@ -191,7 +186,7 @@ def test_cruft_update_brings_the_template_change_and_keeps_the_projects_own(
     answers: Answers,
     tmp_path: Path,
     service_urls: Callable[[Answers], dict[str, str]],
-    capsys: pytest.CaptureFixture[str],
+    record_property: Callable[[str, object], None],
 ):
     timings = Timings()
     package = resolved_answers(**answers)["package_name"]
@@ -264,4 +259,4 @@ def test_cruft_update_brings_the_template_change_and_keeps_the_projects_own(
     with timings.step("cruft check"):
         assert "up to date" in cruft(project, env, "check")
 
-    show(capsys, timings.line(f"cruft update [{variant_id(answers)}]"))
+    record_property(FIGURES, timings.line("cruft update"))
