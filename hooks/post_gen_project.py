@@ -5,8 +5,9 @@
 2. Write a git-ignored ``.env`` from ``.env.example`` with fresh random secrets, so the
    tracked files are the same every time the same answers are given.
 3. Resolve the dependencies into ``uv.lock`` with ``uv lock``, so that the project's CI
-   (``uv sync --locked``) passes from the first push. Without uv, with ``SKIP_UV_LOCK``
-   set, or when ``uv lock`` fails (offline, no matching Python), it says so and goes on.
+   (``uv sync --locked``) passes from the first push; the one tracked file that depends
+   on the day (the newest releases). Without uv, with ``SKIP_UV_LOCK`` set, or when
+   ``uv lock`` fails (offline, no matching Python), it says so and goes on.
 4. Print the next steps.
 
 Runs in the project directory, needs nothing beyond the standard library, and can be
