@@ -18,6 +18,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+# A test's one line of figures (e.g. step timings), recorded with
+# `record_property(FIGURES, line)` and shown at the end of the run, from every worker.
+FIGURES = "figures"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    lines = [
+        f"{report.nodeid}: {value}"
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", [])
+        if name == FIGURES
+    ]
+    if lines:
+        terminalreporter.section(FIGURES)
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session")
 def rendered_project(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
     """Render a combination once per worker and share it: tests must not change it."""

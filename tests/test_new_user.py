@@ -29,12 +29,15 @@ def quick_start_commands(readme: str) -> list[str]:
 @pytest.mark.slow
 def test_quick_start_serves_the_task_api(tmp_path: Path):
     answers = default_answers()
-    project = render(tmp_path / "new-user", **answers)
-    *setup_commands, server_command = quick_start_commands((project / "README.md").read_text())
     env = generated_project_env(answers["python_version"])
+    # As a user's would, the hook locks the dependencies, and the quick start installs those.
+    project = render(tmp_path / "new-user", hook_env=env, **answers)
+    lock = (project / "uv.lock").read_bytes()
+    *setup_commands, server_command = quick_start_commands((project / "README.md").read_text())
 
     for command in setup_commands:
         run(["bash", "-c", command], cwd=project, env=env)
+    assert (project / "uv.lock").read_bytes() == lock, "the quick start keeps the lock"
 
     with (
         running_server(server_command, project, env, tmp_path / "server.log") as base_url,

@@ -15,25 +15,26 @@ import yaml
 from cookiecutter.hooks import run_hook_from_repo_dir
 from helpers.commands import run, template_ruff
 from helpers.template import (
+    LOCAL_SETTINGS,
     TEMPLATE_DIR,
     Answers,
     all_combinations,
     choice_options,
     default_answers,
     expected_paths,
+    hook_environment,
     manifest,
     project_files,
     render,
     resolved_answers,
     template_path,
+    tracked_files,
     variant_id,
 )
 
 # Jinja syntax that rendering should have consumed. A `$` before it is not Jinja:
 # `${{ ... }}` is GitHub Actions' expression syntax and `${#var}` a shell string length.
 LEFTOVER_TEMPLATE_SYNTAX = re.compile(r"(?<!\$)\{[{#]|\{%")
-# The local settings file: git-ignored, with random secrets, so different on every render.
-LOCAL_SETTINGS = Path(".env")
 
 
 def test_manifest_lists_every_choice_option_with_its_values():
@@ -147,15 +148,6 @@ def parse_failures(project: Path, suffixes: set[str], parse: Callable[[str], obj
     return failures
 
 
-def tracked_files(project: Path) -> dict[Path, bytes]:
-    """The content of every file that belongs in version control (all but the local .env)."""
-    return {
-        path: (project / path).read_bytes()
-        for path in project_files(project)
-        if path != LOCAL_SETTINGS
-    }
-
-
 def git_ignores(repository: Path, path: Path) -> bool:
     check = ["git", "check-ignore", "--quiet", str(path)]
     return subprocess.run(check, cwd=repository, check=False).returncode == 0
@@ -205,9 +197,10 @@ def test_post_gen_hook_can_run_again_without_changing_anything(tmp_path: Path):
     before = {path: (project / path).read_bytes() for path in project_files(project)}
 
     context = {"cookiecutter": resolved_answers()}
-    run_hook_from_repo_dir(
-        TEMPLATE_DIR, "post_gen_project", project, context, delete_project_on_failure=False
-    )
+    with hook_environment():
+        run_hook_from_repo_dir(
+            TEMPLATE_DIR, "post_gen_project", project, context, delete_project_on_failure=False
+        )
 
     after = {path: (project / path).read_bytes() for path in project_files(project)}
     assert after == before

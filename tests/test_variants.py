@@ -6,17 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers.commands import generated_project_env, run, uv_executable
+from helpers.commands import PROJECT_CHECKS, generated_project_env, run, uv_executable
 from helpers.template import Answers, default_answers, render, run_variants, variant_id
 
-# What a developer of the generated project runs, in order; each must pass with no arguments.
-PROJECT_CHECKS = [
-    ["sync"],
-    ["run", "ruff", "check"],
-    ["run", "ruff", "format", "--check"],
-    ["run", "mypy"],
-    ["run", "pytest"],
-]
 # The default project, and one with every server-backed option.
 PRE_COMMIT_VARIANTS = [
     default_answers(),

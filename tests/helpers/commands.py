@@ -15,8 +15,25 @@ import pytest
 
 COMMAND_TIMEOUT_SECONDS = 900
 # Variables of this test run that must not leak into the generated project's commands:
-# the template's virtual environment, and pytest/xdist settings meant for this suite.
-LEAKING_VARIABLE_PREFIXES = ("PYTEST_", "VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH")
+# the template's virtual environment, pytest/xdist settings meant for this suite, and the
+# hook's SKIP_UV_LOCK (each test decides whether its renders lock).
+LEAKING_VARIABLE_PREFIXES = (
+    "PYTEST_",
+    "VIRTUAL_ENV",
+    "UV_PROJECT_ENVIRONMENT",
+    "PYTHONPATH",
+    "SKIP_UV_LOCK",
+)
+
+# What a developer of the generated project runs, in order (uv arguments); each must pass
+# with no further arguments.
+PROJECT_CHECKS = [
+    ["sync"],
+    ["run", "ruff", "check"],
+    ["run", "ruff", "format", "--check"],
+    ["run", "mypy"],
+    ["run", "pytest"],
+]
 
 
 def run(command: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> str:
@@ -131,7 +148,7 @@ def generated_project_env(python_version: str, **variables: str) -> dict[str, st
 @functools.cache
 def template_tool(name: str) -> str:
     """A program of the template's own dev environment (the one running this suite), e.g.
-    ruff, zizmor or hadolint, else the one on PATH."""
+    ruff, cruft, zizmor or hadolint, else the one on PATH."""
     found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
     if not found:
         pytest.fail(f"{name} not found: run the suite with `uv run pytest`", pytrace=False)

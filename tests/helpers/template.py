@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import os
 import tempfile
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import yaml
 from cookiecutter.generate import generate_context
@@ -20,6 +24,13 @@ PROJECT_FOLDER = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
 PACKAGE_FOLDER_NAME = "{{cookiecutter.package_name}}"
 # How a manifest path in `_option_paths` names the package folder.
 PACKAGE_PLACEHOLDER = "{package}"
+
+# The post-generation hook runs `uv lock` unless this variable is set. The suite's renders
+# set it (locking needs the package index and a Python of the project's version), but for
+# the tests of the lock itself, which give the hooks an environment to lock with.
+SKIP_LOCK_VARIABLE = "SKIP_UV_LOCK"
+# The local settings file: git-ignored, with random secrets, so different on every render.
+LOCAL_SETTINGS = Path(".env")
 
 Answers = dict[str, str]
 # option -> value -> paths (relative to the project) that the value adds.
@@ -77,6 +88,17 @@ def run_variants() -> list[Answers]:
     return variants
 
 
+def every_value_once() -> list[Answers]:
+    """As few combinations as give every value of every choice option at least once, the
+    defaults first: the i-th takes each option's i-th value (its last, once past the end)."""
+    options = choice_options()
+    longest = max(len(values) for values in options.values())
+    return [
+        {name: values[min(index, len(values) - 1)] for name, values in options.items()}
+        for index in range(longest)
+    ]
+
+
 def default_answers() -> Answers:
     return {name: values[0] for name, values in choice_options().items()}
 
@@ -113,12 +135,25 @@ def template_path(manifest_path: str) -> Path:
     return PROJECT_FOLDER / manifest_path.replace(PACKAGE_PLACEHOLDER, PACKAGE_FOLDER_NAME)
 
 
-def render(output_dir: Path, **answers: str) -> Path:
+@contextlib.contextmanager
+def hook_environment(env: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Run the hooks (child processes of cookiecutter) with `env`; by default with this
+    process's environment and the lock skipped."""
+    hook_env = dict(env) if env is not None else {**os.environ, SKIP_LOCK_VARIABLE: "1"}
+    with mock.patch.dict(os.environ, hook_env, clear=True):
+        yield
+
+
+def render(output_dir: Path, hook_env: Mapping[str, str] | None = None, **answers: str) -> Path:
     """Generate a project without prompting, as `cookiecutter --no-input` would; return its path.
 
+    The hooks run in `hook_env` (see `hook_environment`: without it, nothing is locked).
     Cookiecutter's replay file goes to a throwaway folder, not to the user's home.
     """
-    with tempfile.TemporaryDirectory(prefix="cookiecutter-home-") as home:
+    with (
+        tempfile.TemporaryDirectory(prefix="cookiecutter-home-") as home,
+        hook_environment(hook_env),
+    ):
         config_file = Path(home) / "config.yaml"
         config_file.write_text(
             yaml.safe_dump(
@@ -138,3 +173,12 @@ def render(output_dir: Path, **answers: str) -> Path:
 def project_files(project: Path) -> list[Path]:
     """Every file of a rendered project, relative to it, in a stable order."""
     return sorted(path.relative_to(project) for path in project.rglob("*") if path.is_file())
+
+
+def tracked_files(project: Path) -> dict[Path, bytes]:
+    """The content of every file that belongs in version control (all but the local .env)."""
+    return {
+        path: (project / path).read_bytes()
+        for path in project_files(project)
+        if path != LOCAL_SETTINGS
+    }
