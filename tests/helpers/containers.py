@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -16,7 +17,8 @@ import pytest
 
 from helpers.commands import run
 
-# podman first: on the CI machine `docker` is a client of podman's API.
+# podman first: on the CI machine `docker` is a client of podman's API. CONTAINER_ENGINE
+# chooses one (GitHub's runners have both, and a real Docker daemon).
 ENGINES = ("podman", "docker")
 # Seconds for a container's HEALTHCHECK to report healthy, first start included.
 HEALTHY_TIMEOUT_SECONDS = 120
@@ -28,7 +30,7 @@ MEGABYTE = 1_000_000
 @functools.cache
 def container_engine() -> str:
     """The podman or docker that answers, or fail saying what to install."""
-    for name in ENGINES:
+    for name in [os.environ["CONTAINER_ENGINE"]] if "CONTAINER_ENGINE" in os.environ else ENGINES:
         found = shutil.which(name)
         if found and answers(found):
             return found
