@@ -94,11 +94,15 @@ class LoadRun:
 
 
 async def run_load(
-    base_url: str, plan: LoadPlan, headers: Mapping[str, str] | None = None
+    base_url: str,
+    plan: LoadPlan,
+    headers: Mapping[str, str] | None = None,
+    done: asyncio.Event | None = None,
 ) -> LoadRun:
     """Run `plan.clients` clients against the API for `plan.seconds`; never past the deadline.
 
-    `headers` go with every request: the credentials of an API that needs them.
+    `headers` go with every request: the credentials of an API that needs them. Setting
+    `done` ends the run sooner: no request starts after it.
     """
     run = LoadRun(plan)
     titles = (f"load task {number}" for number in itertools.count())
@@ -111,7 +115,7 @@ async def run_load(
         run.started = time.monotonic()
         stop_at = run.started + plan.seconds
         clients = [
-            asyncio.create_task(client_loop(http, run, client_rng(plan, n), titles, stop_at))
+            asyncio.create_task(client_loop(http, run, client_rng(plan, n), titles, stop_at, done))
             for n, http in enumerate(https)
         ]
         _, late = await asyncio.wait(clients, timeout=plan.hard_deadline)
@@ -170,9 +174,10 @@ async def client_loop(
     rng: random.Random,
     titles: Iterator[str],
     stop_at: float,
+    done: asyncio.Event | None = None,
 ) -> None:
     """One client: a request at a time, no pause, until the run's end."""
-    while time.monotonic() < stop_at:
+    while time.monotonic() < stop_at and not (done and done.is_set()):
         outcome = await send(http, choose_operation(rng, run.created_ids), run, rng, titles)
         run.outcomes.append(outcome)
         if outcome.task is not None:
