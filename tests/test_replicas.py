@@ -531,10 +531,12 @@ def test_redis_outage_under_load_fails_open(
 
     timeline = outage_phases(load.outcomes, outage)
     counts = {name: status_counts(outcomes) for name, outcomes in timeline.items()}
+    admitted_since_back = sum(o.succeeded for o in load.outcomes if o.started >= outage.back_at)
     figures = (
         f"{summary('redis outage', load)}; Redis down at "
         f"{outage.halted_at - load.started:.1f}s for {outage.back_at - outage.halted_at:.1f}s; "
         + " | ".join(f"{name} {describe_counts(found)}" for name, found in counts.items())
+        + f"; admitted since Redis returned {admitted_since_back} (limit {OUTAGE_LIMIT})"
         + f"; ready during {outage.ready_during}; after {outage.ready_after}"
     )
     show(capsys, figures)
