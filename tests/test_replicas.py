@@ -72,6 +72,7 @@ MIGRATION_ROUNDS = 8
 MIGRATION_TIMEOUT_SECONDS = 120
 # What Alembic logs (INFO, on stderr) for each revision it applies.
 APPLIED_REVISION = re.compile(r"Running upgrade (\w*) -> (\w+)")
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception)\b: ")
 
 # The shared budget: N requests per minute for one user, asked 3N times at once.
 SHARED_LIMIT = 10
@@ -126,6 +127,12 @@ def psql_rows(server: PostgresServer, url: str, query: str, cwd: Path) -> list[l
     psql = [str(server.bin_dir / "psql"), url, "--no-psqlrc", "--tuples-only", "--no-align"]
     output = run([*psql, "--field-separator=\t", f"--command={query}"], cwd)
     return [line.split("\t") for line in output.splitlines() if line.strip()]
+
+
+def last_error(log: str) -> str:
+    """The last exception line of a run's output, such as `sqlalchemy.exc.IntegrityError: ...`."""
+    errors = [line for line in log.splitlines() if EXCEPTION_LINE.match(line)]
+    return errors[-1][:300] if errors else (log.strip().splitlines() or ["(no output)"])[-1]
 
 
 def applied_revisions(logs: list[str]) -> Counter[str]:
@@ -183,7 +190,7 @@ def test_concurrent_migrations_create_the_schema_once(
             if migration.returncode != 0:
                 problems.append(
                     f"round {round_number}: a run exited with {migration.returncode}: "
-                    f"{log.strip().splitlines()[-1] if log.strip() else '(no output)'}"
+                    f"{last_error(log)}"
                 )
         problems += [
             f"round {round_number}: {problem}"
