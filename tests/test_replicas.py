@@ -72,6 +72,9 @@ MIGRATION_ROUNDS = 8
 MIGRATION_TIMEOUT_SECONDS = 120
 # What Alembic logs (INFO, on stderr) for each revision it applies.
 APPLIED_REVISION = re.compile(r"Running upgrade (\w*) -> (\w+)")
+# A request in HAProxy's log (option httplog): its status, and the termination state
+# ("----" when all went well; e.g. "SD--" when a replica closed the connection).
+HAPROXY_REQUEST = re.compile(r" (?P<status>-1|\d{3}) -?\d+ \S+ \S+ (?P<state>\S{4}) ")
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception)\b: ")
 
 # The shared budget: N requests per minute for one user, asked 3N times at once.
@@ -237,7 +240,12 @@ class Cluster:
         errors = [
             line
             for line in self.balancer.log_file.read_text().splitlines()
-            if re.search(r" (?:5\d\d|-1) ", line)
+            if (request := HAPROXY_REQUEST.search(line))
+            and (
+                request["status"] == "-1"
+                or request["status"] >= "500"
+                or request["state"][0] != "-"
+            )
         ]
         return "\n".join(
             [figures, *problems, *logs, "HAProxy's failed requests:", *(errors[:5] or ["none"])]
