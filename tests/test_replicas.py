@@ -66,8 +66,8 @@ REPLICA_VARIANT: Answers = {
 }
 REPLICAS = 3
 
-# Three `alembic upgrade head` at once on a fresh database, this many times. Without a
-# lock, 2 runs in 24 failed on PostgreSQL's catalogs.
+# Three `alembic upgrade head` at once on a fresh database, this many times. Without the
+# lock, 2 runs in 24 failed on PostgreSQL's catalogs (and 4 in 72, over 24 rounds).
 MIGRATION_ROUNDS = 8
 MIGRATION_TIMEOUT_SECONDS = 120
 # What Alembic logs (INFO, on stderr) for each revision it applies.
