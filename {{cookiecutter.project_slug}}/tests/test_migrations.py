@@ -42,7 +42,7 @@ def advisory_locks_held_while_migrating(connection: Connection) -> int:
         "SELECT count(*) FROM pg_locks "
         "WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()"
     )
-    return connection.execute(held).scalar_one()
+    return int(connection.execute(held).scalar_one())
 
 
 def test_migrations_hold_an_advisory_lock_so_replicas_take_turns(
