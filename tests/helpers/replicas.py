@@ -44,7 +44,9 @@ DEBIAN_HAPROXY = Path("/usr/sbin/haproxy")
 #   request was never sent, so retrying it is safe, even for a POST;
 # - no retry of a request that was sent (`empty-response` and friends): a POST whose
 #   connection broke may have created its task, and replaying it would create it twice.
-#   Planned restarts drain the replica first instead (LoadBalancer.drain).
+#   Planned restarts drain the replica first instead (LoadBalancer.drain): with SIGTERM
+#   alone, uvicorn closes its idle kept-alive connections, and a request HAProxy sends on
+#   one at that moment gets no answer (1 request in 13,747 in a rolling restart);
 # - client keep-alive (10 s) outlasts the load client's (2 s), so HAProxy never closes a
 #   connection a client is about to reuse.
 CONFIG = """\
