@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+from conftest import started
 from helpers.servers import LOOPBACK, PostgresServer, RedisServer, redis_command
 
 
@@ -29,3 +31,18 @@ def test_redis_server_answers_and_keeps_nothing_on_disk(redis_server: RedisServe
     assert redis_command(redis_server.port, "CONFIG", "GET", "save").endswith(b"$0\r\n\r\n")
     assert redis_command(redis_server.port, "CONFIG", "GET", "appendonly").endswith(b"no\r\n")
     assert redis_server.url().startswith(f"redis://{LOOPBACK}:{redis_server.port}/")
+
+
+def test_redis_server_halts_and_resumes_on_its_port_empty():
+    """An outage: nothing listens while halted, and the server comes back without its data."""
+    server = started(RedisServer.start, "Redis")
+    try:
+        assert redis_command(server.port, "SET", "counted", "1") == b"+OK\r\n"
+        server.halt()
+        with pytest.raises(ConnectionRefusedError):
+            redis_command(server.port, "PING")
+        server.resume()
+        assert redis_command(server.port, "PING") == b"+PONG\r\n"
+        assert redis_command(server.port, "EXISTS", "counted") == b":0\r\n"
+    finally:
+        server.stop()

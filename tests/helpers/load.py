@@ -17,7 +17,7 @@ import ssl
 import statistics
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Literal
@@ -93,20 +93,29 @@ class LoadRun:
         return self.finished - self.started
 
 
-async def run_load(base_url: str, plan: LoadPlan) -> LoadRun:
-    """Run `plan.clients` clients against the API for `plan.seconds`; never past the deadline."""
+async def run_load(
+    base_url: str,
+    plan: LoadPlan,
+    headers: Mapping[str, str] | None = None,
+    done: asyncio.Event | None = None,
+) -> LoadRun:
+    """Run `plan.clients` clients against the API for `plan.seconds`; never past the deadline.
+
+    `headers` go with every request: the credentials of an API that needs them. Setting
+    `done` ends the run sooner: no request starts after it.
+    """
     run = LoadRun(plan)
     titles = (f"load task {number}" for number in itertools.count())
     async with AsyncExitStack() as stack:
         # Opened before the clock starts: setting 200 clients up takes a moment.
         https = [
-            await stack.enter_async_context(one_connection_client(base_url, plan))
+            await stack.enter_async_context(one_connection_client(base_url, plan, headers))
             for _ in range(plan.clients)
         ]
         run.started = time.monotonic()
         stop_at = run.started + plan.seconds
         clients = [
-            asyncio.create_task(client_loop(http, run, client_rng(plan, n), titles, stop_at))
+            asyncio.create_task(client_loop(http, run, client_rng(plan, n), titles, stop_at, done))
             for n, http in enumerate(https)
         ]
         _, late = await asyncio.wait(clients, timeout=plan.hard_deadline)
@@ -123,7 +132,9 @@ async def run_load(base_url: str, plan: LoadPlan) -> LoadRun:
 SSL_CONTEXT = ssl.create_default_context()
 
 
-def one_connection_client(base_url: str, plan: LoadPlan) -> httpx.AsyncClient:
+def one_connection_client(
+    base_url: str, plan: LoadPlan, headers: Mapping[str, str] | None = None
+) -> httpx.AsyncClient:
     """A client of its own for each simulated user, with one connection.
 
     One AsyncClient shared by 200 connections would measure httpx, not the API: its pool
@@ -137,6 +148,7 @@ def one_connection_client(base_url: str, plan: LoadPlan) -> httpx.AsyncClient:
     # trust_env=False: no proxy from the environment may come between the test and the API.
     return httpx.AsyncClient(
         base_url=base_url,
+        headers=headers,
         limits=limits,
         timeout=plan.request_timeout,
         verify=SSL_CONTEXT,
@@ -162,9 +174,10 @@ async def client_loop(
     rng: random.Random,
     titles: Iterator[str],
     stop_at: float,
+    done: asyncio.Event | None = None,
 ) -> None:
     """One client: a request at a time, no pause, until the run's end."""
-    while time.monotonic() < stop_at:
+    while time.monotonic() < stop_at and not (done and done.is_set()):
         outcome = await send(http, choose_operation(rng, run.created_ids), run, rng, titles)
         run.outcomes.append(outcome)
         if outcome.task is not None:

@@ -169,6 +169,20 @@ def redis_command(port: int, *arguments: str, timeout: float = 2) -> bytes:
         return connection.recv(65536)
 
 
+def spawn_redis(base_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    """redis-server on the loopback port, logging to (the end of) base_dir/server.log."""
+    executable = shutil.which("redis-server")
+    if executable is None:
+        raise ServerError("redis-server not found on PATH: apt-get install redis-server")
+    with (base_dir / "server.log").open("ab") as log:
+        return subprocess.Popen(
+            [executable, "--port", str(port), "--bind", LOOPBACK, "--dir", str(base_dir),
+             "--save", "", "--appendonly", "no", "--daemonize", "no"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+
 @dataclass
 class RedisServer:
     base_dir: Path
@@ -184,18 +198,13 @@ class RedisServer:
 
     @classmethod
     def start(cls) -> RedisServer:
-        executable = shutil.which("redis-server")
-        if executable is None:
-            raise ServerError("redis-server not found on PATH: apt-get install redis-server")
         base_dir = Path(tempfile.mkdtemp(prefix="template-tests-redis-"))
         port = free_port()
-        with (base_dir / "server.log").open("wb") as log:
-            process = subprocess.Popen(
-                [executable, "--port", str(port), "--bind", LOOPBACK, "--dir", str(base_dir),
-                 "--save", "", "--appendonly", "no", "--daemonize", "no"],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )  # fmt: skip
+        try:
+            process = spawn_redis(base_dir, port)
+        except ServerError:
+            shutil.rmtree(base_dir, ignore_errors=True)
+            raise
         server = cls(base_dir=base_dir, port=port, process=process)
         try:
             server._wait_until_ready()
@@ -205,13 +214,26 @@ class RedisServer:
         return server
 
     def stop(self) -> None:
+        self._terminate()
+        shutil.rmtree(self.base_dir, ignore_errors=True)
+
+    def halt(self) -> None:
+        """Stop the server as an outage would, closing every connection; resume() brings
+        it back on the same port, empty (it keeps nothing on disk)."""
+        self._terminate()
+
+    def resume(self) -> None:
+        """Start a halted server again, on the same port; return once it answers PING."""
+        self.process = spawn_redis(self.base_dir, self.port)
+        self._wait_until_ready()
+
+    def _terminate(self) -> None:
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        shutil.rmtree(self.base_dir, ignore_errors=True)
 
     def url(self) -> str:
         """The URL of a database number of its own (they are reused after 16)."""
