@@ -213,7 +213,7 @@ def start_command(project: Path, port: int) -> str:
     """The generated Dockerfile's CMD (migrate, then uvicorn) on a loopback port.
 
     uvicorn waits for requests in flight at SIGTERM as long as they take, unless
-    --timeout-graceful-shutdown bounds it; the command gets one when the CMD has none.
+    --timeout-graceful-shutdown bounds it: the CMD must bound it.
     """
     for line in (project / "Dockerfile").read_text().splitlines():
         if line.startswith("CMD ["):
@@ -223,10 +223,10 @@ def start_command(project: Path, port: int) -> str:
         raise ServerError("the generated Dockerfile has no CMD [...] line")
     if arguments[:2] != ["sh", "-c"] or "--host 0.0.0.0 --port 8000" not in arguments[2]:
         raise ServerError(f"the Dockerfile's CMD is not `sh -c '... uvicorn ...'`: {arguments}")
-    command = arguments[2].replace("--host 0.0.0.0 --port 8000", f"--host {LOOPBACK} --port {port}")
-    if "--timeout-graceful-shutdown" not in command:
-        command += f" --timeout-graceful-shutdown {GRACEFUL_SHUTDOWN_SECONDS}"
-    return command
+    bound = f"--timeout-graceful-shutdown {GRACEFUL_SHUTDOWN_SECONDS}"
+    if bound not in arguments[2]:
+        raise ServerError(f"the Dockerfile's CMD does not bound the shutdown with `{bound}`")
+    return arguments[2].replace("--host 0.0.0.0 --port 8000", f"--host {LOOPBACK} --port {port}")
 
 
 @dataclass
