@@ -31,11 +31,22 @@ class ServerError(Exception):
     """A test server could not be started; the message says why."""
 
 
+# Ports this process has handed out. The kernel may offer a port again as soon as the probe
+# that found it is closed, before the server it was meant for has bound it: two replicas
+# started together were once given the same one.
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    """A TCP port on the loopback address that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
+    """A TCP port on the loopback address that nothing listens on right now, and that this
+    process has not handed out before."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind((LOOPBACK, 0))
+            port: int = probe.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def run_or_raise(command: list[str], what: str) -> None:
