@@ -17,10 +17,10 @@ with N processes a client may make up to N times the limit.
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from fastapi import HTTPException, Request, params, status
+from fastapi import FastAPI, HTTPException, Request, params, status
 from limits import RateLimitItem, parse
 from limits.aio.storage import {% if cookiecutter.rate_limiting == "redis" %}RedisStorage{% else %}MemoryStorage{% endif %}, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -32,12 +32,10 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import Settings
+from .feature import Feature, Identify, RouteGuards, Shutdown
 from .schemas import ErrorResponse
 
 logger = logging.getLogger(__name__)
-
-# Returns a stable key for the principal a request authenticates as, or None.
-Identify = Callable[[Request], str | None]
 
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 {%- if cookiecutter.rate_limiting == "redis" %}
@@ -226,8 +224,29 @@ def rate_limit(scope: str) -> params.Depends:
     return params.Depends(enforce_rate_limit)
 
 
-limit_default = rate_limit("api")
-{%- if cookiecutter.auth == "jwt" %}
-# Registration and log-in: where passwords are guessed, so the budget is smaller.
-limit_auth = rate_limit("auth")
+def install_rate_limiter(
+    app: FastAPI, settings: Settings, identify: Identify | None
+) -> Shutdown | None:
+    rate_limiter = create_rate_limiter(settings, identify=identify)
+    app.state.rate_limiter = rate_limiter
+{%- if cookiecutter.rate_limiting == "redis" %}
+    app.state.readiness_checks["redis"] = rate_limiter.ping
+    return rate_limiter.close
+{%- else %}
+    return None
 {%- endif %}
+
+
+# Registered first, so that a request is counted before its credentials are checked:
+# floods of wrong credentials are throttled too. Health probes are never limited.
+RATE_LIMITING = Feature(
+    guards=RouteGuards(dependencies=(rate_limit("api"),), responses=RATE_LIMITED),
+{%- if cookiecutter.auth == "jwt" %}
+    # Registration and log-in: where passwords are guessed, so the budget is smaller.
+    sign_in_guards=RouteGuards(dependencies=(rate_limit("auth"),), responses=RATE_LIMITED),
+{%- endif %}
+    install=install_rate_limiter,
+    # Outside the request context, so even its last-resort 500 carries the headers.
+    middleware=(RateLimitHeaders,),
+    exposed_headers=RATE_LIMIT_HEADERS,
+)

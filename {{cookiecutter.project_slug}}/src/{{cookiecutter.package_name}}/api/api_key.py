@@ -8,9 +8,10 @@ import hashlib
 import hmac
 from typing import Annotated, Any
 
-from fastapi import HTTPException, Request, Security, status
+from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader
 
+from ..feature import Feature, RouteGuards
 from ..schemas import ErrorResponse
 
 API_KEY_HEADER = "X-API-Key"
@@ -56,3 +57,9 @@ def rate_limit_identity(request: Request) -> str | None:
     if key is None:
         return None
     return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+API_KEY_AUTH = Feature(
+    guards=RouteGuards(dependencies=(Depends(require_api_key),), responses=UNAUTHORIZED),
+    identify=rate_limit_identity,
+)

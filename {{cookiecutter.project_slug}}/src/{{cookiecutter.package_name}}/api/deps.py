@@ -4,7 +4,7 @@ They hand the routes what the application factory keeps in ``request.app.state``
 settings and the database. All of them are ``async``: none costs a thread.
 """
 
-from typing import Annotated{% if cookiecutter.auth == "jwt" %}, Any{% endif %}
+from typing import Annotated
 
 from fastapi import Depends, {% if cookiecutter.auth == "jwt" %}HTTPException, {% endif %}Request{% if cookiecutter.auth == "jwt" %}, status
 from fastapi.security import OAuth2PasswordBearer{% endif %}
@@ -13,7 +13,6 @@ from ..config import Settings
 from ..db import Database
 from ..repository import TaskRepository
 {%- if cookiecutter.auth == "jwt" %}
-from ..schemas import ErrorResponse
 from ..security import InvalidTokenError, decode_access_token
 from ..users import UserAccount, UserRepository
 {%- endif %}
@@ -32,11 +31,6 @@ async def app_database(request: Request) -> Database:
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 DatabaseDep = Annotated[Database, Depends(app_database)]
 {%- if cookiecutter.auth == "jwt" %}
-
-AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    status.HTTP_401_UNAUTHORIZED: {"model": ErrorResponse, "description": "Not authenticated."},
-    status.HTTP_403_FORBIDDEN: {"model": ErrorResponse, "description": "Inactive user."},
-}
 
 # auto_error=False: a missing token gets the same 401 body as a bad one, raised below.
 bearer_token = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
