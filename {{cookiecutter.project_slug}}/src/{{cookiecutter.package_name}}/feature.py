@@ -7,12 +7,14 @@ factory apply them without knowing which they are.
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI, Request, params
 from starlette.types import ASGIApp
 
-from .config import Settings
+if TYPE_CHECKING:
+    # Only for annotations: the settings combine the features' own, defined beside them.
+    from .config import Settings
 
 Responses = Mapping[int | str, dict[str, Any]]
 # Returns a stable key for the principal a request authenticates as, or None.
@@ -21,7 +23,7 @@ Shutdown = Callable[[], Awaitable[None]]
 # Called for each new application: attaches what the feature keeps in the application
 # state, given the principal a request authenticates as (when an enabled feature can tell),
 # and returns what the application calls at shutdown, if anything.
-Install = Callable[[FastAPI, Settings, Identify | None], Shutdown | None]
+Install = Callable[[FastAPI, "Settings", Identify | None], Shutdown | None]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,7 +88,7 @@ def include_guarded(
 
 
 def install_features(
-    app: FastAPI, settings: Settings, features: Sequence[Feature]
+    app: FastAPI, settings: "Settings", features: Sequence[Feature]
 ) -> list[Shutdown]:
     """Install each feature on a new application; what to call at its shutdown, in order."""
     # The enabled authentication's way of telling clients apart, if there is one.

@@ -18,12 +18,14 @@ import logging
 import math
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Request, params, status
 from limits import RateLimitItem, parse
 from limits.aio.storage import {% if cookiecutter.rate_limiting == "redis" %}RedisStorage{% else %}MemoryStorage{% endif %}, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from pydantic import AfterValidator
+from pydantic_settings import BaseSettings
 {%- if cookiecutter.rate_limiting == "redis" %}
 from redis.asyncio import ConnectionPool
 from redis.exceptions import RedisError
@@ -31,7 +33,6 @@ from redis.exceptions import RedisError
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .config import Settings
 from .feature import Feature, Identify, RouteGuards, Shutdown
 from .schemas import ErrorResponse
 
@@ -44,6 +45,40 @@ KEY_PREFIX = "{{ cookiecutter.package_name }}:rate-limit"
 # A check is one small script on the server: a Redis slower than this is treated as down,
 # so a stalled Redis delays a request by this much at most.
 REDIS_TIMEOUT_SECONDS = 0.5
+{%- endif %}
+
+
+def parse_limit(value: str) -> RateLimitItem:
+    """A limit such as ``100/minute``; refuses other text, and a limit that refuses all."""
+    try:
+        limit = parse(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a rate limit such as 100/minute") from None
+    if limit.amount < 1:
+        raise ValueError(f"{value!r} would refuse every request")
+    return limit
+
+
+def check_rate_limit(value: str) -> str:
+    parse_limit(value)
+    return value
+{%- if cookiecutter.rate_limiting == "redis" %}
+
+
+def check_redis_url(url: str) -> str:
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("expected a redis://host:port/db URL")
+    return url
+{%- endif %}
+
+
+class RateLimitSettings(BaseSettings):
+    rate_limit_default: Annotated[str, AfterValidator(check_rate_limit)] = "100/minute"
+{%- if cookiecutter.auth == "jwt" %}
+    rate_limit_auth: Annotated[str, AfterValidator(check_rate_limit)] = "5/minute"
+{%- endif %}
+{%- if cookiecutter.rate_limiting == "redis" %}
+    redis_url: Annotated[str, AfterValidator(check_redis_url)] = "redis://localhost:6379/0"
 {%- endif %}
 
 
@@ -186,11 +221,13 @@ class RateLimitHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_rate_limiter(settings: Settings, *, identify: Identify | None = None) -> RateLimiter:
+def create_rate_limiter(
+    settings: RateLimitSettings, *, identify: Identify | None = None
+) -> RateLimiter:
     limits = {
-        "api": parse(settings.rate_limit_default),
+        "api": parse_limit(settings.rate_limit_default),
 {%- if cookiecutter.auth == "jwt" %}
-        "auth": parse(settings.rate_limit_auth),
+        "auth": parse_limit(settings.rate_limit_auth),
 {%- endif %}
     }
 {%- if cookiecutter.rate_limiting == "redis" %}
@@ -225,7 +262,7 @@ def rate_limit(scope: str) -> params.Depends:
 
 
 def install_rate_limiter(
-    app: FastAPI, settings: Settings, identify: Identify | None
+    app: FastAPI, settings: RateLimitSettings, identify: Identify | None
 ) -> Shutdown | None:
     rate_limiter = create_rate_limiter(settings, identify=identify)
     app.state.rate_limiter = rate_limiter
