@@ -12,12 +12,11 @@ from .api.router import api_router
 from .body_size import BodySizeLimit
 from .config import Settings, get_settings
 from .db import Database
-from .errors import register_exception_handlers
+from .errors import ErrorResponse, register_exception_handlers
 from .feature import install_features
 from .features import FEATURES
 from .logs import configure_logging
 from .middleware import REQUEST_ID_HEADER, RequestContextMiddleware
-from .schemas import ErrorResponse
 
 API_TITLE = "{{ cookiecutter.project_name }}"
 API_VERSION = "{{ cookiecutter.version }}"

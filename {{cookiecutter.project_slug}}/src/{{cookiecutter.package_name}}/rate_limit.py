@@ -33,12 +33,15 @@ from redis.exceptions import RedisError
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .errors import ErrorResponse
 from .feature import Feature, Identify, RouteGuards, Shutdown
-from .schemas import ErrorResponse
 
 logger = logging.getLogger(__name__)
 
-RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+LIMIT_HEADER = "X-RateLimit-Limit"
+REMAINING_HEADER = "X-RateLimit-Remaining"
+RESET_HEADER = "X-RateLimit-Reset"
+RATE_LIMIT_HEADERS = (LIMIT_HEADER, REMAINING_HEADER, RESET_HEADER)
 {%- if cookiecutter.rate_limiting == "redis" %}
 # Every key this API writes to Redis starts with this.
 KEY_PREFIX = "{{ cookiecutter.package_name }}:rate-limit"
@@ -92,9 +95,9 @@ RATE_LIMITED: dict[int | str, dict[str, Any]] = {
         "description": "Too many requests from this client; retry after Retry-After seconds.",
         "headers": {
             "Retry-After": _integer_header("Seconds to wait before the next request."),
-            "X-RateLimit-Limit": _integer_header("Requests allowed per period."),
-            "X-RateLimit-Remaining": _integer_header("Requests left in the current window."),
-            "X-RateLimit-Reset": _integer_header("Seconds until the window frees a request."),
+            LIMIT_HEADER: _integer_header("Requests allowed per period."),
+            REMAINING_HEADER: _integer_header("Requests left in the current window."),
+            RESET_HEADER: _integer_header("Seconds until the window frees a request."),
         },
     }
 }
@@ -158,9 +161,9 @@ class RateLimiter:
         # Seconds until the oldest request in the window expires: a delta, not a timestamp.
         reset_after = max(1, math.ceil(window.reset_time - time.time()))
         request.state.rate_limit_headers = {
-            "X-RateLimit-Limit": str(limit.amount),
-            "X-RateLimit-Remaining": str(window.remaining),
-            "X-RateLimit-Reset": str(reset_after),
+            LIMIT_HEADER: str(limit.amount),
+            REMAINING_HEADER: str(window.remaining),
+            RESET_HEADER: str(reset_after),
         }
         if not allowed:
             raise HTTPException(

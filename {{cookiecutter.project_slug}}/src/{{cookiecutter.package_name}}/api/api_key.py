@@ -13,8 +13,8 @@ from fastapi.security import APIKeyHeader
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings
 
+from ..errors import ErrorResponse
 from ..feature import Feature, RouteGuards
-from ..schemas import ErrorResponse
 from ..secret_policy import check_secret
 from ..settings_base import CommaSeparated, Environment
 

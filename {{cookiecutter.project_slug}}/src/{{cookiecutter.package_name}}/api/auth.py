@@ -6,8 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from ..errors import BAD_BODY
-from ..schemas import ErrorResponse
+from ..errors import BAD_BODY, ErrorResponse
 from ..security import create_access_token, spend_verification_time, verify_password
 from ..users import EmailTakenError, Token, UserCreate, UserRead, UserRepository
 from .deps import DatabaseDep, SettingsDep, not_authenticated

@@ -1,9 +1,11 @@
 """Dependencies shared by the routers, as ``Annotated`` aliases.
 
-They hand the routes what the application factory keeps in ``request.app.state``, the
-settings and the database. All of them are ``async``: none costs a thread.
+They hand the routes what the application factory keeps in ``request.app.state``: the
+settings, the database and the readiness checks. All of them are ``async``: none costs a
+thread.
 """
 
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated
 
 from fastapi import Depends, {% if cookiecutter.auth == "jwt" %}HTTPException, {% endif %}Request{% if cookiecutter.auth == "jwt" %}, status
@@ -17,6 +19,10 @@ from ..security import InvalidTokenError, decode_access_token
 from ..users import UserAccount, UserRepository
 {%- endif %}
 
+# What the readiness probe runs, by name: each raises when its dependency does not answer.
+ReadinessCheck = Callable[[], Awaitable[None]]
+ReadinessChecks = Mapping[str, ReadinessCheck]
+
 
 async def app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
@@ -28,8 +34,14 @@ async def app_database(request: Request) -> Database:
     return database
 
 
+async def app_readiness_checks(request: Request) -> ReadinessChecks:
+    checks: ReadinessChecks = request.app.state.readiness_checks
+    return checks
+
+
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 DatabaseDep = Annotated[Database, Depends(app_database)]
+ReadinessChecksDep = Annotated[ReadinessChecks, Depends(app_readiness_checks)]
 {%- if cookiecutter.auth == "jwt" %}
 
 # auto_error=False: a missing token gets the same 401 body as a bad one, raised below.

@@ -8,8 +8,8 @@ from typing import Any
 
 from fastapi import status
 
+from ..errors import ErrorResponse
 from ..feature import Feature, RouteGuards
-from ..schemas import ErrorResponse
 from ..security import rate_limit_identity
 from . import auth, users
 
