@@ -18,7 +18,7 @@ from .api.api_key import ApiKeySettings
 {% endif -%}
 from .db import DatabaseSettings
 {%- if cookiecutter.rate_limiting != "none" %}
-from .rate_limit import RateLimitSettings
+from .rate_limit.settings import RateLimitSettings
 {%- endif %}
 {%- if cookiecutter.auth == "jwt" %}
 from .security import JwtSettings

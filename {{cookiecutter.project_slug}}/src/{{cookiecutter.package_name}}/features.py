@@ -7,7 +7,7 @@ from .api.jwt_auth import JWT_AUTH
 {% endif -%}
 from .feature import Feature
 {%- if cookiecutter.rate_limiting != "none" %}
-from .rate_limit import RATE_LIMITING
+from .rate_limit.feature import RATE_LIMITING
 {%- endif %}
 
 FEATURES: list[Feature] = [
