@@ -16,7 +16,8 @@ from ..db import Database
 from ..repository import TaskRepository
 {%- if cookiecutter.auth == "jwt" %}
 from ..security import InvalidTokenError, decode_access_token
-from ..users import UserAccount, UserRepository
+from ..user_repository import UserRepository
+from ..user_schemas import UserAccount
 {%- endif %}
 
 # What the readiness probe runs, by name: each raises when its dependency does not answer.
