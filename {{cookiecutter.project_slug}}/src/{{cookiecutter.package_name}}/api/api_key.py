@@ -78,6 +78,8 @@ def rate_limit_identity(request: Request) -> str | None:
     return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+# Listed after rate limiting in features.py, when both are enabled: a request is counted
+# before its key is checked, so floods of wrong keys are throttled too.
 API_KEY_AUTH = Feature(
     guards=RouteGuards(dependencies=(Depends(require_api_key),), responses=UNAUTHORIZED),
     identify=rate_limit_identity,

@@ -29,8 +29,8 @@ def install_rate_limiter(
     return rate_limiter.close
 
 
-# Registered first, so that a request is counted before its credentials are checked:
-# floods of wrong credentials are throttled too. Health probes are never limited.
+# Listed first in features.py, so that its guard counts a request before any other guard
+# runs. The health probes are outside the versioned API, and never limited.
 RATE_LIMITING = Feature(
     guards=RouteGuards(dependencies=(rate_limit("api"),), responses=RATE_LIMITED),
 {%- if cookiecutter.auth == "jwt" %}
