@@ -49,6 +49,7 @@ DEPENDENCY_MODULES = frozenset(
         "greenlet",
         "h11",
         "hiredis",
+        "httptools",
         "httpx",
         "jwt",
         "limits",
@@ -136,15 +137,6 @@ def check_choice(field: str) -> str | None:
     return None
 
 
-def check_combination() -> str | None:
-    """Options that each work alone but not together are refused here.
-
-    Every combination offered today is supported and tested; this is the single
-    place to add a rule when an option arrives that cannot work with another one.
-    """
-    return None
-
-
 def problems() -> list[str]:
     found = [
         check_text("project_name", str(CONTEXT["project_name"])),
@@ -156,8 +148,6 @@ def problems() -> list[str]:
         check_version(str(CONTEXT["version"])),
         *(check_choice(field) for field in OPTION_PATHS),
     ]
-    if not any(found):
-        found.append(check_combination())
     return [problem for problem in found if problem]
 
 

@@ -23,6 +23,7 @@ from helpers.template import (
     default_answers,
     expected_paths,
     hook_environment,
+    load_hook,
     manifest,
     project_files,
     render,
@@ -35,6 +36,19 @@ from helpers.template import (
 # Jinja syntax that rendering should have consumed. A `$` before it is not Jinja:
 # `${{ ... }}` is GitHub Actions' expression syntax and `${#var}` a shell string length.
 LEFTOVER_TEMPLATE_SYNTAX = re.compile(r"(?<!\$)\{[{#]|\{%")
+
+# The distribution name at the start of a requirement such as `redis[hiredis]>=5.2`.
+DISTRIBUTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# Distributions whose top-level module is not their normalised name.
+IMPORT_NAMES = {"pyjwt": "jwt", "python_json_logger": "pythonjsonlogger"}
+
+
+def import_name(requirement: str) -> str:
+    """The top-level module a requirement installs, e.g. `jwt` for `pyjwt>=2.10`."""
+    match = DISTRIBUTION_NAME.match(requirement)
+    assert match, f"not a requirement: {requirement!r}"
+    name = re.sub(r"[-_.]+", "_", match.group()).lower()
+    return IMPORT_NAMES.get(name, name)
 
 
 def test_manifest_lists_every_choice_option_with_its_values():
@@ -110,6 +124,18 @@ class TestEveryCombination:
 
     def test_json_files_parse(self, project: Path):
         assert_none(parse_failures(project, {".json"}, json.loads), "invalid JSON files")
+
+    def test_pre_gen_hook_knows_every_runtime_dependency(self, project: Path, answers: Answers):
+        # The hook refuses a package name that would shadow one of these modules.
+        known = load_hook("pre_gen_project", **answers).DEPENDENCY_MODULES
+        requirements = tomllib.loads(read_text(project / "pyproject.toml"))["project"][
+            "dependencies"
+        ]
+        unknown = [
+            f"{req} ({import_name(req)})" for req in requirements if import_name(req) not in known
+        ]
+
+        assert_none(unknown, "runtime dependencies missing from DEPENDENCY_MODULES")
 
     def test_ruff_check_passes(self, project: Path):
         run([template_ruff(), "check", "--no-cache"], cwd=project)

@@ -7,18 +7,21 @@ import itertools
 import json
 import os
 import tempfile
+import types
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import yaml
+from cookiecutter.environment import StrictEnvironment
 from cookiecutter.generate import generate_context
 from cookiecutter.main import cookiecutter
 from cookiecutter.prompt import prompt_for_config
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2]
 COOKIECUTTER_JSON = TEMPLATE_DIR / "cookiecutter.json"
+HOOKS_DIR = TEMPLATE_DIR / "hooks"
 # The templated project folder, and the package folder inside it, as named in the template.
 PROJECT_FOLDER = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
 PACKAGE_FOLDER_NAME = "{{cookiecutter.package_name}}"
@@ -118,16 +121,29 @@ def resolved_answers(**answers: str) -> dict[str, Any]:
     return dict(prompt_for_config(context, no_input=True))
 
 
+def load_hook(name: str, **answers: str) -> types.ModuleType:
+    """A hook (`pre_gen_project` or `post_gen_project`) as a module, rendered for `answers`
+    the way cookiecutter renders it before running it; its `main()` is not called."""
+    path = HOOKS_DIR / f"{name}.py"
+    context = {"cookiecutter": resolved_answers(**answers)}
+    source = StrictEnvironment(context=context).from_string(path.read_text()).render(**context)
+    module = types.ModuleType(name)
+    exec(compile(source, str(path), "exec"), vars(module))  # noqa: S102 - the template's own hook
+    return module
+
+
 def expected_paths(answers: Answers) -> tuple[set[str], set[str]]:
-    """The manifest paths that must exist, and those that must not, in a rendered project."""
-    resolved = resolved_answers(**answers)
-    chosen: set[str] = set()
-    not_chosen: set[str] = set()
-    for option, values in manifest().items():
-        for value, paths in values.items():
-            owned = {path.replace(PACKAGE_PLACEHOLDER, resolved["package_name"]) for path in paths}
-            (chosen if value == resolved[option] else not_chosen).update(owned)
-    return chosen, not_chosen - chosen
+    """The manifest paths that must exist, and those that must not, in a rendered project:
+    the post-generation hook's own `unused_paths` decides which are removed."""
+    package = resolved_answers(**answers)["package_name"]
+    every = {
+        path.replace(PACKAGE_PLACEHOLDER, package)
+        for values in manifest().values()
+        for paths in values.values()
+        for path in paths
+    }
+    unused: set[str] = load_hook("post_gen_project", **answers).unused_paths()
+    return every - unused, unused
 
 
 def template_path(manifest_path: str) -> Path:

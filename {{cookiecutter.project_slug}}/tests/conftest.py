@@ -47,7 +47,7 @@ from {{ cookiecutter.package_name }}.db import Database
 from {{ cookiecutter.package_name }}.factory import create_app
 from {{ cookiecutter.package_name }}.models import Base
 {%- if cookiecutter.rate_limiting == "redis" %}
-from {{ cookiecutter.package_name }}.rate_limit import KEY_PREFIX
+from {{ cookiecutter.package_name }}.rate_limit.redis_limiter import KEY_PREFIX
 {%- endif %}
 
 from .helpers import (

@@ -7,8 +7,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.package_name }}.config import Environment, LogFormat
+from {{ cookiecutter.package_name }}.config import LogFormat
 from {{ cookiecutter.package_name }}.factory import create_app
+from {{ cookiecutter.package_name }}.settings_base import Environment
 
 from .helpers import TASKS_URL, make_settings
 

@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 from starlette.requests import Request
 
 from {{ cookiecutter.package_name }}.api.api_key import matching_key, rate_limit_identity
-from {{ cookiecutter.package_name }}.config import InvalidSettingsError, load_settings
+from {{ cookiecutter.package_name }}.config import load_settings
+from {{ cookiecutter.package_name }}.settings_errors import InvalidSettingsError
 
 from .helpers import TASKS_URL, TEST_API_KEYS, create_task, task_url
 

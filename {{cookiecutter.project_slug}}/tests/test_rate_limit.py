@@ -13,9 +13,10 @@ from fastapi import FastAPI
 {%- endif %}
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.package_name }}.config import InvalidSettingsError, Settings, load_settings
+from {{ cookiecutter.package_name }}.config import Settings, load_settings
 from {{ cookiecutter.package_name }}.factory import create_app
-from {{ cookiecutter.package_name }}.rate_limit import RATE_LIMIT_HEADERS
+from {{ cookiecutter.package_name }}.rate_limit.headers import RATE_LIMIT_HEADERS
+from {{ cookiecutter.package_name }}.settings_errors import InvalidSettingsError
 
 from .helpers import (
     TASKS_URL,

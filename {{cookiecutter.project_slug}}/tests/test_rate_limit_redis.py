@@ -26,7 +26,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.factory import create_app
-from {{ cookiecutter.package_name }}.rate_limit import REDIS_TIMEOUT_SECONDS
+from {{ cookiecutter.package_name }}.rate_limit.redis_limiter import REDIS_TIMEOUT_SECONDS
 
 from .helpers import (
     TASKS_URL,

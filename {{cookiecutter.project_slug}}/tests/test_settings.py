@@ -2,14 +2,10 @@
 
 import pytest
 
-from {{ cookiecutter.package_name }}.config import (
-    DEFAULT_DATABASE_URL,
-    Environment,
-    InvalidSettingsError,
-    LogFormat,
-    Settings,
-    load_settings,
-)
+from {{ cookiecutter.package_name }}.config import LogFormat, Settings, load_settings
+from {{ cookiecutter.package_name }}.db import DEFAULT_DATABASE_URL
+from {{ cookiecutter.package_name }}.settings_base import Environment
+from {{ cookiecutter.package_name }}.settings_errors import InvalidSettingsError
 
 from .helpers import PRODUCTION_SECRETS
 

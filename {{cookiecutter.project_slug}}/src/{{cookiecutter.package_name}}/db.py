@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -32,13 +34,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Concatenate, ParamSpec, TypeVar
 
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 {%- endif %}
-
-from .config import Settings
 
 {% if cookiecutter.database == "sqlite" -%}
 # Milliseconds a SQLite writer waits for a competing writer (another process) to finish.
@@ -102,10 +104,41 @@ def select_one(connection: Connection) -> None:
 {%- if cookiecutter.database == "postgresql" %}
 
 
+DEFAULT_DATABASE_URL = "postgresql+asyncpg://app:app@localhost:5432/app"
+# Accepted for PostgreSQL, and rewritten to the asyncpg driver the application uses.
+POSTGRESQL_SCHEMES = (
+    "postgresql+asyncpg://",
+    "postgresql+psycopg://",
+    "postgresql://",
+    "postgres://",
+)
+
+
+class DatabaseSettings(BaseSettings):
+    database_url: str = DEFAULT_DATABASE_URL
+    # Connections per process, and how many more it may open under load. Overflow
+    # connections are closed as soon as they are idle, so under steady load they are
+    # opened and closed again and again: size the pool, keep the overflow for bursts.
+    database_pool_size: int = Field(default=20, ge=1, le=100)
+    database_max_overflow: int = Field(default=0, ge=0, le=100)
+    # Seconds to establish a new connection before the database counts as unreachable.
+    database_connect_timeout: float = Field(default=5, gt=0, le=60)
+    # Seconds a request waits for a free connection before it is answered 503.
+    database_pool_timeout: float = Field(default=5, gt=0, le=60)
+
+    @field_validator("database_url")
+    @classmethod
+    def normalise_database_url(cls, url: str) -> str:
+        for scheme in POSTGRESQL_SCHEMES:
+            if url.startswith(scheme):
+                return "postgresql+asyncpg://" + url.removeprefix(scheme)
+        raise ValueError("expected a postgresql://user:password@host:5432/database URL")
+
+
 class Database:
     """A pool of asyncpg connections, and the units of work run on them."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: DatabaseSettings) -> None:
         self.engine: AsyncEngine = create_async_engine(
             settings.database_url,
             pool_size=settings.database_pool_size,
@@ -151,10 +184,29 @@ class Database:
 {%- else %}
 
 
+DEFAULT_DATABASE_URL = "sqlite:///./data/app.db"
+
+
+class DatabaseSettings(BaseSettings):
+    database_url: str = DEFAULT_DATABASE_URL
+    # Threads per process that run the queries, each with its connection. More threads
+    # only add contention for the interpreter: SQLite answers in microseconds.
+    database_pool_size: int = Field(default=2, ge=1, le=100)
+    # Seconds a request waits for a free connection before it is answered 503.
+    database_pool_timeout: float = Field(default=5, gt=0, le=60)
+
+    @field_validator("database_url")
+    @classmethod
+    def normalise_database_url(cls, url: str) -> str:
+        if url.startswith("sqlite:///"):
+            return url
+        raise ValueError("expected a sqlite:///path/to/file.db URL")
+
+
 class Database:
     """A SQLite file, and a pool of threads that run the units of work on it."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: DatabaseSettings) -> None:
         self.engine = create_sqlite_engine(settings.database_url, settings.database_pool_size)
         self._threads = ThreadPoolExecutor(settings.database_pool_size, "sqlite")
         self._timeout = settings.database_pool_timeout

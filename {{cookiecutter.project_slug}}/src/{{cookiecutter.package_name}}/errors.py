@@ -8,13 +8,20 @@ from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.routing import compile_path
 
 from .db import DatabaseBusyError, DatabaseUnavailableError
 from .repository import TaskNotFoundError
-from .schemas import ErrorResponse
 
 logger = logging.getLogger(__name__)
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error the API returns on purpose."""
+
+    detail: str
+
 
 # FastAPI answers 400 when a body cannot even be decoded (not UTF-8), and 422 when it is
 # not valid JSON or not valid input; 413 is a body over MAX_REQUEST_BODY_BYTES (see

@@ -1,4 +1,4 @@
-"""The application factory: wires settings, database, middleware and routes together."""
+"""The application factory: wires settings, database, features, middleware and routes together."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -8,23 +8,15 @@ from fastapi.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .api import health
-{%- if cookiecutter.auth == "api_key" and cookiecutter.rate_limiting != "none" %}
-from .api.api_key import rate_limit_identity
-{%- endif %}
 from .api.router import api_router
 from .body_size import BodySizeLimit
 from .config import Settings, get_settings
 from .db import Database
-from .errors import register_exception_handlers
+from .errors import ErrorResponse, register_exception_handlers
+from .feature import install_features
+from .features import FEATURES
 from .logs import configure_logging
 from .middleware import REQUEST_ID_HEADER, RequestContextMiddleware
-{%- if cookiecutter.rate_limiting != "none" %}
-from .rate_limit import RATE_LIMIT_HEADERS, RateLimitHeaders, create_rate_limiter
-{%- endif %}
-from .schemas import ErrorResponse
-{%- if cookiecutter.auth == "jwt" and cookiecutter.rate_limiting != "none" %}
-from .security import rate_limit_identity
-{%- endif %}
 
 API_TITLE = "{{ cookiecutter.project_name }}"
 API_VERSION = "{{ cookiecutter.version }}"
@@ -34,9 +26,6 @@ API_DESCRIPTION = "{{ cookiecutter.description }}"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
-{%- if cookiecutter.rate_limiting != "none" %}
-    rate_limiter = create_rate_limiter(settings{% if cookiecutter.auth != "none" %}, identify=rate_limit_identity{% endif %})
-{%- endif %}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -47,9 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-{%- if cookiecutter.rate_limiting == "redis" %}
-            await rate_limiter.close()
-{%- endif %}
+            for shutdown in shutdowns:
+                await shutdown()
             await database.dispose()
 
     app = FastAPI(
@@ -64,12 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.readiness_checks = {}
-{%- if cookiecutter.rate_limiting != "none" %}
-    app.state.rate_limiter = rate_limiter
-{%- endif %}
-{%- if cookiecutter.rate_limiting == "redis" %}
-    app.state.readiness_checks["redis"] = rate_limiter.ping
-{%- endif %}
+    shutdowns = install_features(app, settings, FEATURES)
 
     register_exception_handlers(app)
     # Each middleware added wraps the ones before it: CORS wraps the size limit, so that a
@@ -84,17 +67,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Location",
             "Retry-After",
             REQUEST_ID_HEADER,
-{%- if cookiecutter.rate_limiting != "none" %}
-            *RATE_LIMIT_HEADERS,
-{%- endif %}
+            *(header for feature in FEATURES for header in feature.exposed_headers),
         ],
     )
     # The request context wraps CORS, so every response, CORS ones included, gets an id.
     app.add_middleware(RequestContextMiddleware)
-{%- if cookiecutter.rate_limiting != "none" %}
-    # Outside the request context, so even its last-resort 500 carries the headers.
-    app.add_middleware(RateLimitHeaders)
-{%- endif %}
+    for feature in FEATURES:
+        for middleware in feature.middleware:
+            app.add_middleware(middleware)
     if settings.trusted_proxies:
         # Outside the request context, so logs and rate limits see the real client address.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

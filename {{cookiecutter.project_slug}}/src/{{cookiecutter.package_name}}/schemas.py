@@ -159,9 +159,3 @@ class TaskPage(BaseModel):
     total: int
     skip: int
     limit: int
-
-
-class ErrorResponse(BaseModel):
-    """The body of every error the API returns on purpose."""
-
-    detail: str

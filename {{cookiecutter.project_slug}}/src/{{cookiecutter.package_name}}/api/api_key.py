@@ -8,10 +8,15 @@ import hashlib
 import hmac
 from typing import Annotated, Any
 
-from fastapi import HTTPException, Request, Security, status
+from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings
 
-from ..schemas import ErrorResponse
+from ..errors import ErrorResponse
+from ..feature import Feature, RouteGuards
+from ..secret_policy import check_secret
+from ..settings_base import CommaSeparated, Environment
 
 API_KEY_HEADER = "X-API-Key"
 
@@ -21,6 +26,21 @@ UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
         "description": f"The {API_KEY_HEADER} header is missing or holds no valid key.",
     }
 }
+
+
+class ApiKeySettings(BaseSettings):
+    api_keys: CommaSeparated = Field(default_factory=list, validate_default=True)
+
+    @field_validator("api_keys")
+    @classmethod
+    def require_real_keys(cls, api_keys: list[str], info: ValidationInfo) -> list[str]:
+        if info.data.get("environment") is Environment.PRODUCTION:
+            if not api_keys:
+                raise ValueError("at least one key is required in production")
+            for key in api_keys:
+                check_secret(key)
+        return api_keys
+
 
 # auto_error=False: a missing key gets the same 401 body as a wrong one, raised below.
 api_key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False)
@@ -56,3 +76,11 @@ def rate_limit_identity(request: Request) -> str | None:
     if key is None:
         return None
     return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+# Listed after rate limiting in features.py, when both are enabled: a request is counted
+# before its key is checked, so floods of wrong keys are throttled too.
+API_KEY_AUTH = Feature(
+    guards=RouteGuards(dependencies=(Depends(require_api_key),), responses=UNAUTHORIZED),
+    identify=rate_limit_identity,
+)

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from ..errors import BAD_BODY
-from ..schemas import ErrorResponse
+from ..errors import BAD_BODY, ErrorResponse
 from ..security import create_access_token, spend_verification_time, verify_password
-from ..users import EmailTakenError, Token, UserCreate, UserRead, UserRepository
+from ..user_repository import EmailTakenError, UserRepository
+from ..user_schemas import Token, UserCreate, UserRead
 from .deps import DatabaseDep, SettingsDep, not_authenticated
 
 router = APIRouter(prefix="/auth", tags=["auth"])

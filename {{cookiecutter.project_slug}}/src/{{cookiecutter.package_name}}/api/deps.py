@@ -1,10 +1,12 @@
 """Dependencies shared by the routers, as ``Annotated`` aliases.
 
-They hand the routes what the application factory keeps in ``request.app.state``, the
-settings and the database. All of them are ``async``: none costs a thread.
+They hand the routes what the application factory keeps in ``request.app.state``: the
+settings, the database and the readiness checks. All of them are ``async``: none costs a
+thread.
 """
 
-from typing import Annotated{% if cookiecutter.auth == "jwt" %}, Any{% endif %}
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Annotated
 
 from fastapi import Depends, {% if cookiecutter.auth == "jwt" %}HTTPException, {% endif %}Request{% if cookiecutter.auth == "jwt" %}, status
 from fastapi.security import OAuth2PasswordBearer{% endif %}
@@ -13,10 +15,14 @@ from ..config import Settings
 from ..db import Database
 from ..repository import TaskRepository
 {%- if cookiecutter.auth == "jwt" %}
-from ..schemas import ErrorResponse
 from ..security import InvalidTokenError, decode_access_token
-from ..users import UserAccount, UserRepository
+from ..user_repository import UserRepository
+from ..user_schemas import UserAccount
 {%- endif %}
+
+# What the readiness probe runs, by name: each raises when its dependency does not answer.
+ReadinessCheck = Callable[[], Awaitable[None]]
+ReadinessChecks = Mapping[str, ReadinessCheck]
 
 
 async def app_settings(request: Request) -> Settings:
@@ -29,14 +35,15 @@ async def app_database(request: Request) -> Database:
     return database
 
 
+async def app_readiness_checks(request: Request) -> ReadinessChecks:
+    checks: ReadinessChecks = request.app.state.readiness_checks
+    return checks
+
+
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 DatabaseDep = Annotated[Database, Depends(app_database)]
+ReadinessChecksDep = Annotated[ReadinessChecks, Depends(app_readiness_checks)]
 {%- if cookiecutter.auth == "jwt" %}
-
-AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    status.HTTP_401_UNAUTHORIZED: {"model": ErrorResponse, "description": "Not authenticated."},
-    status.HTTP_403_FORBIDDEN: {"model": ErrorResponse, "description": "Inactive user."},
-}
 
 # auto_error=False: a missing token gets the same 401 body as a bad one, raised below.
 bearer_token = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)

@@ -1,12 +1,13 @@
 """Liveness and readiness probes for orchestrators and load balancers."""
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
 from typing import Literal
 
 import anyio
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
+
+from .deps import ReadinessCheck, ReadinessChecksDep
 
 logger = logging.getLogger(__name__)
 
@@ -15,7 +16,6 @@ router = APIRouter(prefix="/health", tags=["health"])
 # A dependency that answers slower than this is reported as down.
 CHECK_TIMEOUT_SECONDS = 3
 
-ReadinessCheck = Callable[[], Awaitable[None]]
 CheckResult = Literal["ok", "unavailable"]
 
 
@@ -53,9 +53,8 @@ async def run_check(name: str, check: ReadinessCheck) -> CheckResult:
         }
     },
 )
-async def readiness(request: Request, response: Response) -> Readiness:
+async def readiness(checks: ReadinessChecksDep, response: Response) -> Readiness:
     """Every dependency the API needs to serve requests answers."""
-    checks: Mapping[str, ReadinessCheck] = request.app.state.readiness_checks
     results = {name: await run_check(name, check) for name, check in checks.items()}
     ready = all(result == "ok" for result in results.values())
     if not ready:

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
-from ..errors import BAD_BODY
+from ..errors import BAD_BODY, ErrorResponse
 from ..models import MAX_ID
-from ..schemas import ErrorResponse, TaskCreate, TaskPage, TaskQuery, TaskRead, TaskUpdate
+from ..schemas import TaskCreate, TaskPage, TaskQuery, TaskRead, TaskUpdate
 from .deps import TaskRepositoryDep
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from ..users import UserRead
+from ..user_schemas import UserRead
 from .deps import CurrentUser
 
 router = APIRouter(prefix="/users", tags=["users"])

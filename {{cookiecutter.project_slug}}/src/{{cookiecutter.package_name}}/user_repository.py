@@ -1,60 +1,14 @@
-"""User accounts: request and response bodies and data access."""
+"""Data access for user accounts (SQLAlchemy Core, statements built once)."""
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from sqlalchemy import Connection, Executable, Row, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from .db import Database
-from .models import EMAIL_MAX_LENGTH, User, utc_now
+from .models import User, utc_now
 from .security import hash_password
-
-PASSWORD_MIN_LENGTH = 8
-# Long enough for any passphrase, short enough that hashing it cannot be abused.
-PASSWORD_MAX_LENGTH = 128
-
-Email = Annotated[
-    EmailStr,
-    Field(max_length=EMAIL_MAX_LENGTH, examples=["ada@example.com"]),
-    AfterValidator(str.lower),
-]
-Password = Annotated[
-    str,
-    StringConstraints(strict=True, min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH),
-]
-
-
-class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    email: Email
-    password: Password
-
-
-class UserRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    email: str
-    is_active: bool
-    created_at: datetime
-
-
-class UserAccount(BaseModel):
-    """A stored user, password hash included: never a response body."""
-
-    id: int
-    email: str
-    is_active: bool
-    created_at: datetime
-    hashed_password: str
-
-
-class Token(BaseModel):
-    access_token: str
-    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
+from .user_schemas import UserAccount, UserCreate
 
 
 class EmailTakenError(Exception):

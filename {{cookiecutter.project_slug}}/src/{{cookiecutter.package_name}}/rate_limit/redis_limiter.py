@@ -1,0 +1,96 @@
+"""Counts kept in Redis, shared by every worker and replica; fail open when it is down."""
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+
+from limits import RateLimitItem
+from limits.aio.storage import RedisStorage
+from limits.util import WindowStats
+from redis.asyncio import ConnectionPool
+from redis.exceptions import RedisError
+
+from ..feature import Identify
+from .limiter import RateLimiter, configured_limits
+from .settings import RateLimitSettings
+
+# One logger for the whole rate_limit package, whichever module writes to it.
+logger = logging.getLogger(__package__)
+
+# Every key this API writes to Redis starts with this.
+KEY_PREFIX = "{{ cookiecutter.package_name }}:rate-limit"
+# A check is one small script on the server: a Redis slower than this is treated as down,
+# so a stalled Redis delays a request by this much at most.
+REDIS_TIMEOUT_SECONDS = 0.5
+
+
+class RedisRateLimiter(RateLimiter):
+    """Lets requests through uncounted while Redis is unreachable, logging the outage once."""
+
+    def __init__(
+        self,
+        storage: RedisStorage,
+        limits: Mapping[str, RateLimitItem],
+        *,
+        identify: Identify | None = None,
+        pool: ConnectionPool,
+    ) -> None:
+        super().__init__(storage, limits, identify=identify)
+        self.pool = pool
+        # Remembered so that an outage is logged once, not on every request.
+        self.storage_down = False
+
+    async def count(
+        self, limit: RateLimitItem, scope: str, key: str
+    ) -> tuple[bool, WindowStats] | None:
+        try:
+            counted = await super().count(limit, scope, key)
+        except RedisError as error:
+            self.storage_failed(error)
+            return None
+        self.storage_answered()
+        return counted
+
+    def storage_failed(self, error: RedisError) -> None:
+        if not self.storage_down:
+            self.storage_down = True
+            logger.warning(
+                "Rate limiting is off: Redis is unreachable (%s). Requests are let through "
+                "until it answers again.",
+                error,
+            )
+
+    def storage_answered(self) -> None:
+        if self.storage_down:
+            self.storage_down = False
+            logger.info("Redis answers again: rate limiting is back on.")
+
+    def readiness_checks(self) -> dict[str, Callable[[], Awaitable[None]]]:
+        return {"redis": self.ping}
+
+    async def ping(self) -> None:
+        """Readiness check: raises when Redis does not answer."""
+        if not await self.storage.check():
+            raise ConnectionError("Redis did not answer PING")
+
+    async def close(self) -> None:
+        await self.pool.aclose()
+
+
+def create_rate_limiter(
+    settings: RateLimitSettings, *, identify: Identify | None = None
+) -> RedisRateLimiter:
+    # A pool of our own: it carries the time-outs, and closing it at shutdown closes every
+    # connection. The storage URI then only selects the redis-py client.
+    pool = ConnectionPool.from_url(
+        settings.redis_url,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+    )
+    storage = RedisStorage(
+        "async+redis://",
+        implementation="redispy",
+        key_prefix=KEY_PREFIX,
+        # limits hands its options to redis-py untouched but annotates them as scalars.
+        connection_pool=pool,  # type: ignore[arg-type]
+    )
+    return RedisRateLimiter(storage, configured_limits(settings), identify=identify, pool=pool)
