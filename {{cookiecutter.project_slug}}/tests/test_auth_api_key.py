@@ -74,13 +74,14 @@ def test_matching_key() -> None:
 
 
 def test_rate_limit_identity_is_a_fingerprint_of_the_key(app: FastAPI) -> None:
-    first = rate_limit_identity(request_with_key(app, TEST_API_KEYS[0]))
-    second = rate_limit_identity(request_with_key(app, TEST_API_KEYS[1]))
+    settings = app.state.settings
+    first = rate_limit_identity(request_with_key(app, TEST_API_KEYS[0]), settings)
+    second = rate_limit_identity(request_with_key(app, TEST_API_KEYS[1]), settings)
     assert first is not None
     assert first.startswith("key:")
     assert TEST_API_KEYS[0] not in first
     assert first != second
-    assert rate_limit_identity(request_with_key(app, "wrong")) is None
+    assert rate_limit_identity(request_with_key(app, "wrong"), settings) is None
 
 
 def test_openapi_documents_the_key(client: TestClient) -> None:

@@ -244,7 +244,7 @@ def rate_limit_identity_for(app: Any, token: str) -> str | None:
         "app": app,
         "headers": [(b"authorization", f"Bearer {token}".encode())],
     }
-    return rate_limit_identity(Request(scope))
+    return rate_limit_identity(Request(scope), app.state.settings)
 
 
 def test_rate_limit_identity_is_the_user(app: FastAPI, settings: Settings, user_id: int) -> None:

@@ -14,7 +14,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 {% if cookiecutter.auth == "api_key" -%}
-from .api.api_key import ApiKeySettings
+from .api_key_settings import ApiKeySettings
 {% endif -%}
 from .db import DatabaseSettings
 {%- if cookiecutter.rate_limiting != "none" %}

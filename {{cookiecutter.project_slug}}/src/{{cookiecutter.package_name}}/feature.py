@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 Responses = Mapping[int | str, dict[str, Any]]
 # Returns a stable key for the principal a request authenticates as, or None.
 Identify = Callable[[Request], str | None]
+# The same, given the application's settings (its keys, its token secret).
+IdentifyWith = Callable[[Request, "Settings"], str | None]
 Shutdown = Callable[[], Awaitable[None]]
 # Called for each new application: attaches what the feature keeps in the application
 # state, given the principal a request authenticates as (when an enabled feature can tell),
@@ -51,7 +53,7 @@ class Feature:
     sign_in_guards: RouteGuards = field(default_factory=RouteGuards)
     sign_in_routers: tuple[APIRouter, ...] = ()
     protected_routers: tuple[APIRouter, ...] = ()
-    identify: Identify | None = None
+    identify: IdentifyWith | None = None
     install: Install | None = None
     # Pure ASGI middleware, added outside the request context.
     middleware: tuple[Callable[[ASGIApp], ASGIApp], ...] = ()
@@ -92,10 +94,18 @@ def install_features(
 ) -> list[Shutdown]:
     """Install each feature on a new application; what to call at its shutdown, in order."""
     # The enabled authentication's way of telling clients apart, if there is one.
-    identify = next((feature.identify for feature in features if feature.identify), None)
+    identify_with = next((feature.identify for feature in features if feature.identify), None)
+    identify = None if identify_with is None else bound_to(settings, identify_with)
     shutdowns = []
     for feature in features:
         shutdown = feature.install(app, settings, identify) if feature.install else None
         if shutdown:
             shutdowns.append(shutdown)
     return shutdowns
+
+
+def bound_to(settings: "Settings", identify_with: IdentifyWith) -> Identify:
+    def identify(request: Request) -> str | None:
+        return identify_with(request, settings)
+
+    return identify

@@ -110,14 +110,14 @@ def _verified_token(token: str, secret_key: str) -> tuple[int, float]:
     return int(subject), float(claims["exp"])
 
 
-def rate_limit_identity(request: Request) -> str | None:
+def rate_limit_identity(request: Request, settings: JwtSettings) -> str | None:
     """The user a request's bearer token belongs to, so each user gets their own budget."""
     authorization = request.headers.get("Authorization", "")
     if not authorization.lower().startswith(BEARER_PREFIX):
         return None
     token = authorization[len(BEARER_PREFIX) :]
     try:
-        user_id = decode_access_token(token, secret_key=request.app.state.settings.secret_key)
+        user_id = decode_access_token(token, secret_key=settings.secret_key)
     except InvalidTokenError:
         return None
     return f"user:{user_id}"

@@ -10,13 +10,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader
-from pydantic import Field, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings
 
+from ..api_key_settings import ApiKeySettings
 from ..errors import ErrorResponse
 from ..feature import Feature, RouteGuards
-from ..secret_policy import check_secret
-from ..settings_base import CommaSeparated, Environment
+from .deps import SettingsDep
 
 API_KEY_HEADER = "X-API-Key"
 
@@ -26,20 +24,6 @@ UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
         "description": f"The {API_KEY_HEADER} header is missing or holds no valid key.",
     }
 }
-
-
-class ApiKeySettings(BaseSettings):
-    api_keys: CommaSeparated = Field(default_factory=list, validate_default=True)
-
-    @field_validator("api_keys")
-    @classmethod
-    def require_real_keys(cls, api_keys: list[str], info: ValidationInfo) -> list[str]:
-        if info.data.get("environment") is Environment.PRODUCTION:
-            if not api_keys:
-                raise ValueError("at least one key is required in production")
-            for key in api_keys:
-                check_secret(key)
-        return api_keys
 
 
 # auto_error=False: a missing key gets the same 401 body as a wrong one, raised below.
@@ -60,9 +44,9 @@ def matching_key(provided: str | None, valid_keys: list[str]) -> str | None:
 
 
 async def require_api_key(
-    request: Request, provided: Annotated[str | None, Security(api_key_header)]
+    settings: SettingsDep, provided: Annotated[str | None, Security(api_key_header)]
 ) -> None:
-    if matching_key(provided, request.app.state.settings.api_keys) is None:
+    if matching_key(provided, settings.api_keys) is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail=f"Missing or invalid {API_KEY_HEADER} header",
@@ -70,9 +54,9 @@ async def require_api_key(
         )
 
 
-def rate_limit_identity(request: Request) -> str | None:
+def rate_limit_identity(request: Request, settings: ApiKeySettings) -> str | None:
     """A valid key's fingerprint, so each client key gets its own budget."""
-    key = matching_key(request.headers.get(API_KEY_HEADER), request.app.state.settings.api_keys)
+    key = matching_key(request.headers.get(API_KEY_HEADER), settings.api_keys)
     if key is None:
         return None
     return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
