@@ -1,9 +1,10 @@
-"""The features this project was generated with, registered with the router and the factory."""
+"""The features this project was generated with, registered with the router and the factory.
 
-{% if cookiecutter.auth == "api_key" -%}
-from .api.api_key import API_KEY_AUTH
-{% elif cookiecutter.auth == "jwt" -%}
-from .api.jwt_auth import JWT_AUTH
+Each authentication mode's module exports its feature as ``AUTHENTICATION``.
+"""
+
+{% if cookiecutter.auth != "none" -%}
+from .api.{{ "api_key" if cookiecutter.auth == "api_key" else "jwt_auth" }} import AUTHENTICATION
 {% endif -%}
 from .feature import Feature
 {%- if cookiecutter.rate_limiting != "none" %}
@@ -15,9 +16,7 @@ FEATURES: list[Feature] = [
 {%- if cookiecutter.rate_limiting != "none" %}
     RATE_LIMITING,
 {%- endif %}
-{%- if cookiecutter.auth == "api_key" %}
-    API_KEY_AUTH,
-{%- elif cookiecutter.auth == "jwt" %}
-    JWT_AUTH,
+{%- if cookiecutter.auth != "none" %}
+    AUTHENTICATION,
 {%- endif %}
 ]

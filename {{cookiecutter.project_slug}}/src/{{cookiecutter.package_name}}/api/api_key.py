@@ -64,7 +64,7 @@ def rate_limit_identity(request: Request, settings: ApiKeySettings) -> str | Non
 
 # Listed after rate limiting in features.py, when both are enabled: a request is counted
 # before its key is checked, so floods of wrong keys are throttled too.
-API_KEY_AUTH = Feature(
+AUTHENTICATION = Feature(
     guards=RouteGuards(dependencies=(Depends(require_api_key),), responses=UNAUTHORIZED),
     identify=rate_limit_identity,
 )

@@ -18,7 +18,7 @@ AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     status.HTTP_403_FORBIDDEN: {"model": ErrorResponse, "description": "Inactive user."},
 }
 
-JWT_AUTH = Feature(
+AUTHENTICATION = Feature(
     guards=RouteGuards(responses=AUTH_ERRORS),
     sign_in_routers=(auth.router,),
     protected_routers=(users.router,),
