@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers.api import exercise_task_api, local_setting, sign_in
+from helpers.api import exercise_task_api, local_setting, sign_in, wait_until_healthy
 from helpers.commands import run
 from helpers.containers import (
     added_megabytes,
@@ -24,7 +24,6 @@ from helpers.containers import (
     container_user,
     running_container,
     runtime_base_image,
-    wait_for_http,
     warnings_in,
     worker_processes,
 )
@@ -44,8 +43,8 @@ IMAGE_VARIANTS = [default_answers(), FULL_VARIANT]
 DEFAULT_IMAGE_BUDGET_MB = 70
 # The port the image's command serves on.
 CONTAINER_PORT = 8000
-# The uid:gid the Dockerfile runs the server as.
-APP_USER = "10001:10001"
+# The uid:gid the Dockerfile declares, and the uid its server process must really run as.
+APP_USER = ("10001:10001", "10001")
 
 
 @dataclass(frozen=True)
@@ -98,17 +97,20 @@ def test_the_default_image_adds_at_most_its_budget(images: dict[str, BuiltImage]
     assert added[variant_id(default_answers())] <= DEFAULT_IMAGE_BUDGET_MB, added
 
 
+def published_on_loopback() -> tuple[list[str], str]:
+    """The run options that publish the container's port on a free loopback port, and its URL."""
+    port = free_port()
+    return ["--publish", f"{LOOPBACK}:{port}:{CONTAINER_PORT}"], f"http://{LOOPBACK}:{port}"
+
+
 def test_the_default_image_serves_the_api_as_an_unprivileged_user(images: dict[str, BuiltImage]):
     image = images[variant_id(default_answers())]
-    port = free_port()
+    options, base_url = published_on_loopback()
     with running_container(
-        image.tag,
-        container_name(),
-        env=image.secret_settings,
-        options=["--publish", f"{LOOPBACK}:{port}:{CONTAINER_PORT}"],
+        image.tag, container_name(), env=image.secret_settings, options=options
     ) as name:
-        assert container_user(name) == (APP_USER, APP_USER.split(":")[0])
-        use_the_api(f"http://{LOOPBACK}:{port}", image)
+        assert container_user(name) == APP_USER
+        use_the_api(base_url, image)
 
 
 def test_the_full_image_serves_the_api_with_postgresql_and_redis(
@@ -124,21 +126,21 @@ def test_the_full_image_serves_the_api_with_postgresql_and_redis(
     with running_container(
         image.tag, container_name(), env=settings, options=["--network", "host"]
     ) as name:
-        assert container_user(name) == (APP_USER, APP_USER.split(":")[0])
+        assert container_user(name) == APP_USER
         use_the_api(f"http://{LOOPBACK}:{CONTAINER_PORT}", image)
 
 
 def test_web_concurrency_sets_the_number_of_workers(images: dict[str, BuiltImage]):
     image = images[variant_id(default_answers())]
-    port = free_port()
+    options, base_url = published_on_loopback()
     with running_container(
         image.tag,
         container_name(),
         env={**image.secret_settings, "WEB_CONCURRENCY": "2"},
-        options=["--publish", f"{LOOPBACK}:{port}:{CONTAINER_PORT}"],
+        options=options,
     ) as name:
         assert worker_processes(name) == 2
-        use_the_api(f"http://{LOOPBACK}:{port}", image)
+        use_the_api(base_url, image)
 
 
 def test_compose_starts_the_full_stack(images: dict[str, BuiltImage]):
@@ -147,7 +149,7 @@ def test_compose_starts_the_full_stack(images: dict[str, BuiltImage]):
     run([*compose, "up", "--detach", "--build", "--wait", "--wait-timeout", "240"], image.project)
     try:
         base_url = f"http://{LOOPBACK}:{CONTAINER_PORT}"
-        wait_for_http(base_url)
+        wait_until_healthy(base_url)
         use_the_api(base_url, image)
     finally:
         run([*compose, "down", "--volumes", "--remove-orphans"], image.project)

@@ -43,20 +43,25 @@ def running_server(command: str, cwd: Path, env: Mapping[str, str], log: Path) -
         stop_process_group(server)
 
 
-def wait_until_healthy(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+def wait_until_healthy(
+    base_url: str, server: subprocess.Popen[bytes] | None = None, log: Path | None = None
+) -> None:
+    """Wait until GET /health answers 200; fail at once if the ``server`` process exits.
+
+    Without a process (a container's server), only the answer is waited for.
+    """
+    shown_log = f":\n{log.read_text()}" if log else ""
     deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the server exited with {server.returncode}:\n{log.read_text()}")
+        if server is not None and server.poll() is not None:
+            pytest.fail(f"the server exited with {server.returncode}{shown_log}")
         try:
             if httpx.get(f"{base_url}/health", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass  # not listening yet
         time.sleep(0.5)
-    pytest.fail(
-        f"GET /health did not answer 200 within {SERVER_START_TIMEOUT_SECONDS}s:\n{log.read_text()}"
-    )
+    pytest.fail(f"GET /health did not answer 200 within {SERVER_START_TIMEOUT_SECONDS}s{shown_log}")
 
 
 def stop_process_group(process: subprocess.Popen[bytes]) -> None:

@@ -12,7 +12,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 
 from helpers.commands import run
@@ -114,7 +113,7 @@ def running_container(
         image,
     )
     try:
-        wait_until_healthy(name)
+        wait_for_healthcheck(name)
         yield name
     finally:
         subprocess.run(
@@ -130,7 +129,7 @@ def health_status(name: str) -> str:
     return str(health.get("Status", "none"))
 
 
-def wait_until_healthy(name: str) -> None:
+def wait_for_healthcheck(name: str) -> None:
     deadline = time.monotonic() + HEALTHY_TIMEOUT_SECONDS
     status = "unknown"
     while time.monotonic() < deadline:
@@ -171,15 +170,3 @@ def worker_processes(name: str) -> int:
         "for path in pathlib.Path('/proc').glob('[0-9]*/cmdline')))",
     )
     return int(count.strip())
-
-
-def wait_for_http(base_url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base_url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"{base_url}/health did not answer 200 within {timeout}s", pytrace=False)
