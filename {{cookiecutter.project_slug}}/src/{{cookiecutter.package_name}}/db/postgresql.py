@@ -1,0 +1,157 @@
+"""PostgreSQL, on the asyncpg driver through SQLAlchemy's asyncio bridge: no thread is involved."""
+
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Concatenate, ParamSpec, TypeVar
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from .errors import DatabaseBusyError, DatabaseUnavailableError
+
+# PostgreSQL's error classes that mean "the database, not the query": 08 connection
+# exception, 53 insufficient resources, 57 operator intervention (such as a shutdown).
+OUTAGE_SQLSTATE_CLASSES = frozenset({"08", "53", "57"})
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+@contextmanager
+def unavailability_named() -> Iterator[None]:
+    """Turn the driver's many ways of saying "not now" into the two errors of ``errors``.
+
+    Everything else, such as an integrity error, is the caller's to handle.
+    """
+    try:
+        yield
+    except PoolTimeoutError as error:
+        raise DatabaseBusyError(str(error)) from error
+    except OSError as error:
+        # Connecting failed: refused, unreachable or timed out.
+        raise DatabaseUnavailableError(str(error)) from error
+    except DBAPIError as error:
+        if is_outage(error):
+            raise DatabaseUnavailableError(str(error)) from error
+        raise
+
+
+def is_outage(error: DBAPIError) -> bool:
+    """Whether the database, not the query, failed: a lost connection, a server shutting
+    down or starting up, too many connections."""
+    if error.connection_invalidated or isinstance(error, OperationalError):
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    return sqlstate[:2] in OUTAGE_SQLSTATE_CLASSES
+
+
+def select_one(connection: Connection) -> None:
+    connection.execute(text("SELECT 1"))
+
+
+# Replicas that start together (each container runs `alembic upgrade head` before serving)
+# must not migrate together: two transactions creating the same table on an empty database
+# collide in PostgreSQL's catalogs ("duplicate key value violates unique constraint
+# pg_type_typname_nsp_index"), and the loser fails to start. So every run first takes this
+# transaction-level advisory lock: the runs take turns, and each one after the first finds
+# the schema at head and changes nothing. PostgreSQL releases the lock at commit or
+# rollback, even when the process dies. Advisory locks belong to one database, and the
+# key is fixed per project (its package name): another application sharing the database
+# does not wait.
+MIGRATIONS_LOCK_KEY = int.from_bytes(
+    hashlib.blake2b(f"{__name__.partition('.')[0]}:migrations".encode(), digest_size=8).digest(),
+    "big",
+    signed=True,
+)
+
+
+def take_migrations_lock(connection: Connection) -> None:
+    """Wait until no other run of the migrations is in progress, until this transaction ends."""
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATIONS_LOCK_KEY})
+
+
+DEFAULT_DATABASE_URL = "postgresql+asyncpg://app:app@localhost:5432/app"
+# PostgreSQL counts the matching rows while it pages them (count(*) OVER ()): one round
+# trip per page instead of two.
+COUNT_WHILE_PAGING = True
+# Accepted for PostgreSQL, and rewritten to the asyncpg driver the application uses.
+POSTGRESQL_SCHEMES = (
+    "postgresql+asyncpg://",
+    "postgresql+psycopg://",
+    "postgresql://",
+    "postgres://",
+)
+
+
+class DatabaseSettings(BaseSettings):
+    database_url: str = DEFAULT_DATABASE_URL
+    # Connections per process, and how many more it may open under load. Overflow
+    # connections are closed as soon as they are idle, so under steady load they are
+    # opened and closed again and again: size the pool, keep the overflow for bursts.
+    database_pool_size: int = Field(default=20, ge=1, le=100)
+    database_max_overflow: int = Field(default=0, ge=0, le=100)
+    # Seconds to establish a new connection before the database counts as unreachable.
+    database_connect_timeout: float = Field(default=5, gt=0, le=60)
+    # Seconds a request waits for a free connection before it is answered 503.
+    database_pool_timeout: float = Field(default=5, gt=0, le=60)
+
+    @field_validator("database_url")
+    @classmethod
+    def normalise_database_url(cls, url: str) -> str:
+        for scheme in POSTGRESQL_SCHEMES:
+            if url.startswith(scheme):
+                return "postgresql+asyncpg://" + url.removeprefix(scheme)
+        raise ValueError("expected a postgresql://user:password@host:5432/database URL")
+
+
+class Database:
+    """A pool of asyncpg connections, and the units of work run on them."""
+
+    def __init__(self, settings: DatabaseSettings) -> None:
+        self.engine: AsyncEngine = create_async_engine(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+            pool_timeout=settings.database_pool_timeout,
+            # Recycle before typical idle timeouts of proxies and managed databases.
+            pool_recycle=1_800,
+            # No ping per checkout: a connection the server dropped fails its query, and
+            # SQLAlchemy then discards every pooled connection as stale, so the requests
+            # after it reconnect. That costs one 503 per outage, not a round trip per request.
+            pool_pre_ping=False,
+            connect_args={"timeout": settings.database_connect_timeout},
+            isolation_level="AUTOCOMMIT",
+        )
+
+    async def run(
+        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run ``work`` on a connection where every statement commits on its own."""
+        with unavailability_named():
+            async with self.engine.connect() as connection:
+                return await connection.run_sync(work, *args, **kwargs)
+
+    async def run_in_transaction(
+        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run ``work`` in one transaction: committed when it returns, rolled back if it raises."""
+        with unavailability_named():
+            async with self.engine.connect() as connection:
+                # Out of autocommit for this connection only, until it returns to the pool.
+                await connection.execution_options(
+                    isolation_level=connection.default_isolation_level
+                )
+                async with connection.begin():
+                    return await connection.run_sync(work, *args, **kwargs)
+
+    async def ping(self) -> None:
+        """Run a trivial query; raises when the database cannot be reached."""
+        await self.run(select_one)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
