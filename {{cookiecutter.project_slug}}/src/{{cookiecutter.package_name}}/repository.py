@@ -31,8 +31,9 @@ from sqlalchemy import (
     update,
 )
 
-from .db import Database
-from .models import Task, utc_now
+from .db import COUNT_WHILE_PAGING, Database
+from .models import Task
+from .orm import utc_now
 from .schemas import SortOrder, TaskCreate, TaskPage, TaskQuery, TaskRead, TaskSortField, TaskUpdate
 
 TASK_COLUMNS = (
@@ -66,17 +67,25 @@ class TaskNotFoundError(LookupError):
         self.task_id = task_id
 
 
-def scoped(*conditions: ColumnElement[bool]) -> list[ColumnElement[bool]]:
-    """The conditions, limited to the tasks the caller may see."""
-{%- if cookiecutter.auth == "jwt" %}
-    return [Task.owner_id == bindparam("caller_id"), *conditions]
-{%- else %}
-    return list(conditions)
+{% if cookiecutter.auth == "jwt" -%}
+# Owner scoping, in this one place: every statement below sees only the tasks of the caller
+# (``caller_id``, which each repository binds to its owner), and a new task is theirs.
+OWNER_SCOPE: tuple[ColumnElement[bool], ...] = (Task.owner_id == bindparam("caller_id"),)
+OWNER_VALUES: dict[str, Any] = {"owner_id": bindparam("caller_id")}
+{%- else -%}
+# Tasks have no owners: every client sees every task.
+OWNER_SCOPE: tuple[ColumnElement[bool], ...] = ()
+OWNER_VALUES: dict[str, Any] = {}
 {%- endif %}
 
 
+def scoped(*conditions: ColumnElement[bool]) -> list[ColumnElement[bool]]:
+    """The conditions, limited to the tasks the caller may see."""
+    return [*OWNER_SCOPE, *conditions]
+
+
 GET_TASK = select(*TASK_COLUMNS).where(*scoped(Task.id == bindparam("task_id")))
-INSERT_TASK: Insert = insert(Task).returning(*TASK_COLUMNS)
+INSERT_TASK: Insert = insert(Task).values(OWNER_VALUES).returning(*TASK_COLUMNS)
 DELETE_TASK: Delete = delete(Task).where(*scoped(Task.id == bindparam("task_id")))
 
 
@@ -92,13 +101,9 @@ def page_statements(
     else:
         ordering = [sort_column.desc().nulls_last(), Task.id.desc()]
     count = select(func.count()).select_from(Task).where(*conditions)
+    total = [func.count().over().label("total")] if COUNT_WHILE_PAGING else []
     page = (
-{%- if cookiecutter.database == "postgresql" %}
-        # PostgreSQL counts the matching rows while it pages them: one round trip.
-        select(*TASK_COLUMNS, func.count().over().label("total"))
-{%- else %}
-        select(*TASK_COLUMNS)
-{%- endif %}
+        select(*TASK_COLUMNS, *total)
         .where(*conditions)
         .order_by(*ordering)
         .offset(bindparam("skip"))
@@ -199,10 +204,8 @@ class TaskRepository:
         if (rows or query.skip == 0) and len(rows) < query.limit:
             # The last page: where it ends is the total, no count needed.
             total = query.skip + len(rows)
-{%- if cookiecutter.database == "postgresql" %}
-        elif rows:
+        elif rows and COUNT_WHILE_PAGING:
             total = rows[0].total
-{%- endif %}
         else:
             total = connection.execute(count, parameters).scalar_one()
         items = [to_task(row) for row in rows]
@@ -214,10 +217,7 @@ class TaskRepository:
 
     def _create(self, connection: Connection, data: TaskCreate) -> TaskRead:
         now = utc_now()
-        values = {**data.model_dump(), "created_at": now, "updated_at": now}
-{%- if cookiecutter.auth == "jwt" %}
-        values["owner_id"] = self.scope["caller_id"]
-{%- endif %}
+        values = {**self.scope, **data.model_dump(), "created_at": now, "updated_at": now}
         return to_task(connection.execute(INSERT_TASK, values).one())
 
     def _change(self, connection: Connection, task_id: int, changes: dict[str, Any]) -> TaskRead:
