@@ -16,10 +16,13 @@ from sqlalchemy import Connection{% if cookiecutter.auth == "jwt" %}, insert{% e
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.db import Database
 {%- if cookiecutter.auth == "jwt" %}
-from {{ cookiecutter.package_name }}.models import User, utc_now
+from {{ cookiecutter.package_name }}.orm import utc_now
 from {{ cookiecutter.package_name }}.security import create_access_token
 {%- endif %}
 from {{ cookiecutter.package_name }}.settings_base import Environment
+{%- if cookiecutter.auth == "jwt" %}
+from {{ cookiecutter.package_name }}.user_models import User
+{%- endif %}
 {%- if cookiecutter.rate_limiting == "redis" %}
 
 from .redis_server import redis_url_for_tests

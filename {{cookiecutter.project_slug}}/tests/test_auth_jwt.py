@@ -13,10 +13,11 @@ from starlette.requests import Request
 
 from {{ cookiecutter.package_name }} import security
 from {{ cookiecutter.package_name }}.config import Settings, load_settings
-from {{ cookiecutter.package_name }}.models import Task, User
+from {{ cookiecutter.package_name }}.models import Task
 from {{ cookiecutter.package_name }}.security import ALGORITHM, rate_limit_identity
 from {{ cookiecutter.package_name }}.settings_base import Environment
 from {{ cookiecutter.package_name }}.settings_errors import InvalidSettingsError
+from {{ cookiecutter.package_name }}.user_models import User
 
 from .helpers import (
     TASKS_URL,

@@ -21,12 +21,12 @@ from pydantic import (
 
 from .models import (
     DESCRIPTION_MAX_LENGTH,
-    MAX_ID,
     PRIORITY_MAX,
     PRIORITY_MIN,
     TITLE_MAX_LENGTH,
     TaskStatus,
 )
+from .orm import MAX_ID
 
 
 def _require_number(value: Any) -> Any:

@@ -21,7 +21,7 @@ from pwdlib import PasswordHash
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings
 
-from .models import utc_now
+from .orm import utc_now
 from .secret_policy import MIN_SECRET_LENGTH, check_secret
 from .settings_base import Environment
 

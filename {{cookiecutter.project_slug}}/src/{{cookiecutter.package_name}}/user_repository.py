@@ -6,8 +6,9 @@ from sqlalchemy import Connection, Executable, Row, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from .db import Database
-from .models import User, utc_now
+from .orm import utc_now
 from .security import hash_password
+from .user_models import User
 from .user_schemas import UserAccount, UserCreate
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from .models import EMAIL_MAX_LENGTH
+from .user_models import EMAIL_MAX_LENGTH
 
 PASSWORD_MIN_LENGTH = 8
 # Long enough for any passphrase, short enough that hashing it cannot be abused.

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from ..errors import BAD_BODY, ErrorResponse
-from ..models import MAX_ID
+from ..orm import MAX_ID
 from ..schemas import TaskCreate, TaskPage, TaskQuery, TaskRead, TaskUpdate
 from .deps import TaskRepositoryDep
 
