@@ -1,4 +1,4 @@
-"""Create the {% if cookiecutter.auth == "jwt" %}users and {% endif %}tasks table{% if cookiecutter.auth == "jwt" %}s{% endif %}.
+"""Create the tasks table.
 
 Revision ID: 0001
 Revises:
@@ -19,24 +19,9 @@ TASK_STATUSES = ("pending", "in_progress", "completed", "cancelled")
 
 
 def upgrade() -> None:
-{%- if cookiecutter.auth == "jwt" %}
-    op.create_table(
-        "users",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("email", sa.String(length=320), nullable=False),
-        sa.Column("hashed_password", sa.String(length=255), nullable=False),
-        sa.Column("is_active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
-        sa.UniqueConstraint("email", name=op.f("uq_users_email")),
-    )
-{%- endif %}
     op.create_table(
         "tasks",
         sa.Column("id", sa.Integer(), nullable=False),
-{%- if cookiecutter.auth == "jwt" %}
-        sa.Column("owner_id", sa.Integer(), nullable=False),
-{%- endif %}
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("description", sa.String(length=2000), nullable=True),
         sa.Column(
@@ -55,20 +40,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("priority BETWEEN 1 AND 5", name=op.f("ck_tasks_priority")),
-{%- if cookiecutter.auth == "jwt" %}
-        sa.ForeignKeyConstraint(
-            ["owner_id"],
-            ["users.id"],
-            name=op.f("fk_tasks_owner_id_users"),
-            ondelete="CASCADE",
-        ),
-{%- endif %}
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tasks")),
     )
     op.create_index(op.f("ix_tasks_created_at"), "tasks", ["created_at"])
-{%- if cookiecutter.auth == "jwt" %}
-    op.create_index(op.f("ix_tasks_owner_id"), "tasks", ["owner_id"])
-{%- endif %}
     op.create_index(op.f("ix_tasks_priority"), "tasks", ["priority"])
     op.create_index(op.f("ix_tasks_status"), "tasks", ["status"])
 
@@ -76,11 +50,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_tasks_status"), table_name="tasks")
     op.drop_index(op.f("ix_tasks_priority"), table_name="tasks")
-{%- if cookiecutter.auth == "jwt" %}
-    op.drop_index(op.f("ix_tasks_owner_id"), table_name="tasks")
-{%- endif %}
     op.drop_index(op.f("ix_tasks_created_at"), table_name="tasks")
     op.drop_table("tasks")
-{%- if cookiecutter.auth == "jwt" %}
-    op.drop_table("users")
-{%- endif %}
