@@ -10,7 +10,8 @@ from ..errors import BAD_BODY, ErrorResponse
 from ..security import create_access_token, spend_verification_time, verify_password
 from ..user_repository import EmailTakenError, UserRepository
 from ..user_schemas import Token, UserCreate, UserRead
-from .deps import DatabaseDep, SettingsDep, not_authenticated
+from .bearer import not_authenticated
+from .deps import DatabaseDep, SettingsDep
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

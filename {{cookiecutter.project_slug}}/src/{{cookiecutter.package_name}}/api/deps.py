@@ -8,16 +8,14 @@ thread.
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated
 
-from fastapi import Depends, {% if cookiecutter.auth == "jwt" %}HTTPException, {% endif %}Request{% if cookiecutter.auth == "jwt" %}, status
-from fastapi.security import OAuth2PasswordBearer{% endif %}
+from fastapi import Depends, Request
 
 from ..config import Settings
 from ..db import Database
 from ..repository import TaskRepository
 {%- if cookiecutter.auth == "jwt" %}
-from ..security import InvalidTokenError, decode_access_token
-from ..user_repository import UserRepository
 from ..user_schemas import UserAccount
+from .bearer import BearerToken, authenticate
 {%- endif %}
 
 # What the readiness probe runs, by name: each raises when its dependency does not answer.
@@ -45,33 +43,11 @@ DatabaseDep = Annotated[Database, Depends(app_database)]
 ReadinessChecksDep = Annotated[ReadinessChecks, Depends(app_readiness_checks)]
 {%- if cookiecutter.auth == "jwt" %}
 
-# auto_error=False: a missing token gets the same 401 body as a bad one, raised below.
-bearer_token = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
-
-
-def not_authenticated(detail: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"}
-    )
-
 
 async def get_current_user(
-    token: Annotated[str | None, Depends(bearer_token)],
-    database: DatabaseDep,
-    settings: SettingsDep,
+    token: BearerToken, database: DatabaseDep, settings: SettingsDep
 ) -> UserAccount:
-    if token is None:
-        raise not_authenticated("Not authenticated")
-    try:
-        user_id = decode_access_token(token, secret_key=settings.secret_key)
-    except InvalidTokenError:
-        raise not_authenticated("Invalid or expired token") from None
-    user = await UserRepository(database).get(user_id)
-    if user is None:
-        raise not_authenticated("Invalid or expired token")
-    if not user.is_active:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Inactive user")
-    return user
+    return await authenticate(token, database=database, secret_key=settings.secret_key)
 
 
 CurrentUser = Annotated[UserAccount, Depends(get_current_user)]

@@ -1,7 +1,7 @@
 """JWT authentication: user accounts that sign in for bearer tokens.
 
 Registration and log-in are open to everyone; every other route of the versioned API
-needs the bearer token of an active user (checked by ``deps.get_current_user``).
+needs the bearer token of an active user (checked by ``deps.CurrentUser``).
 """
 
 from typing import Any
