@@ -51,6 +51,50 @@ def import_name(requirement: str) -> str:
     return IMPORT_NAMES.get(name, name)
 
 
+def triples(lines: list[str]) -> zip[tuple[str, str, str]]:
+    """Each line with the ones before and after it."""
+    return zip(lines, lines[1:], lines[2:], strict=False)
+
+
+def assert_none(problems: list[str], what: str) -> None:
+    """Fail with every problem on a line of its own (a list comparison would be cut short)."""
+    assert not problems, f"{what}:\n" + "\n".join(sorted(problems))
+
+
+def read_text(path: Path) -> str:
+    """The text of a file; a binary file reads as empty."""
+    try:
+        return path.read_text()
+    except UnicodeDecodeError:
+        return ""
+
+
+def parse_failures(project: Path, suffixes: set[str], parse: Callable[[str], object]) -> list[str]:
+    """`path: error` for each file with one of these suffixes that does not parse."""
+    failures = []
+    for path in project_files(project):
+        if path.suffix in suffixes:
+            try:
+                parse((project / path).read_text())
+            except Exception as error:  # each parser raises its own error class
+                failures.append(f"{path}: {error}")
+    return failures
+
+
+def git_ignores(repository: Path, path: Path) -> bool:
+    check = ["git", "check-ignore", "--quiet", str(path)]
+    return subprocess.run(check, cwd=repository, check=False).returncode == 0
+
+
+# The secret each auth mode needs, which the post-generation hook must fill in.
+SECRET_VARIABLES = {"jwt": "SECRET_KEY", "api_key": "API_KEYS"}
+
+
+def local_variables(project: Path) -> dict[str, str]:
+    lines = (project / LOCAL_SETTINGS).read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
 def test_manifest_lists_every_choice_option_with_its_values():
     listed = {option: list(values) for option, values in manifest().items()}
 
@@ -142,50 +186,6 @@ class TestEveryCombination:
 
     def test_ruff_format_leaves_it_unchanged(self, project: Path):
         run([template_ruff(), "format", "--check", "--no-cache"], cwd=project)
-
-
-def triples(lines: list[str]) -> zip[tuple[str, str, str]]:
-    """Each line with the ones before and after it."""
-    return zip(lines, lines[1:], lines[2:], strict=False)
-
-
-def assert_none(problems: list[str], what: str) -> None:
-    """Fail with every problem on a line of its own (a list comparison would be cut short)."""
-    assert not problems, f"{what}:\n" + "\n".join(sorted(problems))
-
-
-def read_text(path: Path) -> str:
-    """The text of a file; a binary file reads as empty."""
-    try:
-        return path.read_text()
-    except UnicodeDecodeError:
-        return ""
-
-
-def parse_failures(project: Path, suffixes: set[str], parse: Callable[[str], object]) -> list[str]:
-    """`path: error` for each file with one of these suffixes that does not parse."""
-    failures = []
-    for path in project_files(project):
-        if path.suffix in suffixes:
-            try:
-                parse((project / path).read_text())
-            except Exception as error:  # each parser raises its own error class
-                failures.append(f"{path}: {error}")
-    return failures
-
-
-def git_ignores(repository: Path, path: Path) -> bool:
-    check = ["git", "check-ignore", "--quiet", str(path)]
-    return subprocess.run(check, cwd=repository, check=False).returncode == 0
-
-
-# The secret each auth mode needs, which the post-generation hook must fill in.
-SECRET_VARIABLES = {"jwt": "SECRET_KEY", "api_key": "API_KEYS"}
-
-
-def local_variables(project: Path) -> dict[str, str]:
-    lines = (project / LOCAL_SETTINGS).read_text().splitlines()
-    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
 
 
 @pytest.mark.parametrize("auth", sorted(SECRET_VARIABLES))
