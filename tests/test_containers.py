@@ -83,6 +83,25 @@ def image(request: pytest.FixtureRequest, images: dict[str, BuiltImage]) -> Buil
     return images[variant_id(request.param)]
 
 
+def published_on_loopback() -> tuple[list[str], str]:
+    """The run options that publish the container's port on a free loopback port, and its URL."""
+    port = free_port()
+    return ["--publish", f"{LOOPBACK}:{port}:{CONTAINER_PORT}"], f"http://{LOOPBACK}:{port}"
+
+
+def compose_command(project: Path) -> list[str]:
+    docker = shutil.which("docker")
+    if not docker:
+        pytest.fail("`docker compose` is needed (the docker CLI with its compose plugin)")
+    return [docker, "compose", "--project-name", f"template-test-{project.parent.name}"]
+
+
+def use_the_api(base_url: str, image: BuiltImage) -> None:
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        client.headers.update(sign_in(client, image.answers["auth"], image.project))
+        exercise_task_api(client)
+
+
 def test_the_build_prints_no_warnings(image: BuiltImage):
     assert warnings_in(image.build_output) == []
 
@@ -95,12 +114,6 @@ def test_the_default_image_adds_at_most_its_budget(images: dict[str, BuiltImage]
     print(f"\nMB added to the base image, per variant: {added}")
 
     assert added[variant_id(default_answers())] <= DEFAULT_IMAGE_BUDGET_MB, added
-
-
-def published_on_loopback() -> tuple[list[str], str]:
-    """The run options that publish the container's port on a free loopback port, and its URL."""
-    port = free_port()
-    return ["--publish", f"{LOOPBACK}:{port}:{CONTAINER_PORT}"], f"http://{LOOPBACK}:{port}"
 
 
 def test_the_default_image_serves_the_api_as_an_unprivileged_user(images: dict[str, BuiltImage]):
@@ -153,16 +166,3 @@ def test_compose_starts_the_full_stack(images: dict[str, BuiltImage]):
         use_the_api(base_url, image)
     finally:
         run([*compose, "down", "--volumes", "--remove-orphans"], image.project)
-
-
-def compose_command(project: Path) -> list[str]:
-    docker = shutil.which("docker")
-    if not docker:
-        pytest.fail("`docker compose` is needed (the docker CLI with its compose plugin)")
-    return [docker, "compose", "--project-name", f"template-test-{project.parent.name}"]
-
-
-def use_the_api(base_url: str, image: BuiltImage) -> None:
-    with httpx.Client(base_url=base_url, timeout=10) as client:
-        client.headers.update(sign_in(client, image.answers["auth"], image.project))
-        exercise_task_api(client)
