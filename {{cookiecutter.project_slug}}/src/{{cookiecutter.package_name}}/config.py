@@ -13,15 +13,12 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-{% if cookiecutter.auth == "api_key" -%}
-from .api_key_settings import ApiKeySettings
+{% if cookiecutter.auth != "none" -%}
+from .api.{{ "jwt_settings" if cookiecutter.auth == "jwt" else "api_key_settings" }} import AuthSettings
 {% endif -%}
 from .db import DatabaseSettings
 {%- if cookiecutter.rate_limiting != "none" %}
 from .rate_limit.settings import RateLimitSettings
-{%- endif %}
-{%- if cookiecutter.auth == "jwt" %}
-from .security import JwtSettings
 {%- endif %}
 from .settings_base import CommaSeparated, Environment
 from .settings_errors import invalid_settings
@@ -70,10 +67,8 @@ class CoreSettings(BaseSettings):
 # The features' settings come first: pydantic validates the core fields first, so their
 # validators can see the environment.
 class Settings(
-{%- if cookiecutter.auth == "jwt" %}
-    JwtSettings,
-{%- elif cookiecutter.auth == "api_key" %}
-    ApiKeySettings,
+{%- if cookiecutter.auth != "none" %}
+    AuthSettings,
 {%- endif %}
 {%- if cookiecutter.rate_limiting != "none" %}
     RateLimitSettings,

@@ -9,7 +9,6 @@ at once than there are cores: a flood of log-ins queues instead of exhausting me
 """
 
 import os
-import secrets
 import time
 from datetime import timedelta
 from functools import cache, lru_cache
@@ -18,12 +17,9 @@ import anyio
 import jwt
 from fastapi import Request
 from pwdlib import PasswordHash
-from pydantic import Field, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings
 
+from .api.jwt_settings import AuthSettings
 from .orm import utc_now
-from .secret_policy import MIN_SECRET_LENGTH, check_secret
-from .settings_base import Environment
 
 ALGORITHM = "HS256"
 BEARER_PREFIX = "bearer "
@@ -32,19 +28,6 @@ VERIFIED_TOKENS_KEPT = 4096
 
 password_hash = PasswordHash.recommended()
 hashing_threads = anyio.CapacityLimiter(os.cpu_count() or 1)
-
-
-class JwtSettings(BaseSettings):
-    secret_key: str = Field(default="", validate_default=True)
-    access_token_expire_minutes: int = Field(default=30, ge=1, le=60 * 24 * 30)
-
-    @field_validator("secret_key")
-    @classmethod
-    def require_real_secret(cls, secret_key: str, info: ValidationInfo) -> str:
-        if info.data.get("environment") is Environment.PRODUCTION:
-            check_secret(secret_key)
-        # Without a configured key, tokens last as long as the process: fine on a laptop only.
-        return secret_key or secrets.token_urlsafe(MIN_SECRET_LENGTH)
 
 
 class InvalidTokenError(Exception):
@@ -110,7 +93,7 @@ def _verified_token(token: str, secret_key: str) -> tuple[int, float]:
     return int(subject), float(claims["exp"])
 
 
-def rate_limit_identity(request: Request, settings: JwtSettings) -> str | None:
+def rate_limit_identity(request: Request, settings: AuthSettings) -> str | None:
     """The user a request's bearer token belongs to, so each user gets their own budget."""
     authorization = request.headers.get("Authorization", "")
     if not authorization.lower().startswith(BEARER_PREFIX):

@@ -11,9 +11,9 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader
 
-from ..api_key_settings import ApiKeySettings
 from ..errors import ErrorResponse
 from ..feature import Feature, RouteGuards
+from .api_key_settings import AuthSettings
 from .deps import SettingsDep
 
 API_KEY_HEADER = "X-API-Key"
@@ -54,7 +54,7 @@ async def require_api_key(
         )
 
 
-def rate_limit_identity(request: Request, settings: ApiKeySettings) -> str | None:
+def rate_limit_identity(request: Request, settings: AuthSettings) -> str | None:
     """A valid key's fingerprint, so each client key gets its own budget."""
     key = matching_key(request.headers.get(API_KEY_HEADER), settings.api_keys)
     if key is None:

@@ -1,17 +1,17 @@
-"""The API keys' settings, apart from the guard that checks them.
+"""API-key authentication's settings: the keys, and what production requires of them.
 
-Kept out of ``api/api_key.py``: the settings combine them (``config.py``), and the guard
-reads the combined settings through ``api/deps.py``.
+Kept out of ``api_key.py``: ``config.py`` combines them into the settings, and the guard
+there reads the combined settings through ``deps.py``.
 """
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings
 
-from .secret_policy import check_secret
-from .settings_base import CommaSeparated, Environment
+from ..secret_policy import check_secret
+from ..settings_base import CommaSeparated, Environment
 
 
-class ApiKeySettings(BaseSettings):
+class AuthSettings(BaseSettings):
     api_keys: CommaSeparated = Field(default_factory=list, validate_default=True)
 
     @field_validator("api_keys")
