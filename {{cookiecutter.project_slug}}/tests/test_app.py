@@ -99,6 +99,30 @@ def test_cors_allows_only_configured_origins(database_url: str) -> None:
     assert "access-control-allow-origin" not in denied.headers
 
 
+# Request headers a browser may always send across origins (the Fetch standard's
+# CORS-safelisted ones), which Starlette allows besides the configured ones.
+SAFELISTED_HEADERS = {"accept", "accept-language", "content-language", "content-type"}
+
+
+def test_cors_allows_exactly_the_request_headers_the_api_reads(
+    database_url: str, auth_headers: dict[str, str]
+) -> None:
+    """The request id, and the credentials header of this project's authentication only."""
+    app = create_app(make_settings(database_url, cors_origins=["https://app.example.com"]))
+    expected = {*SAFELISTED_HEADERS, "x-request-id", *(name.lower() for name in auth_headers)}
+    preflight = {
+        "Origin": "https://app.example.com",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": ", ".join(sorted(expected)),
+    }
+
+    response = TestClient(app).options(TASKS_URL, headers=preflight)
+
+    assert response.status_code == 200, response.text
+    allowed = response.headers["access-control-allow-headers"].lower().split(", ")
+    assert set(allowed) == expected
+
+
 def test_no_cors_by_default(client: TestClient) -> None:
     response = client.get(TASKS_URL, headers={"Origin": "https://app.example.com"})
     assert "access-control-allow-origin" not in response.headers

@@ -62,7 +62,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        allow_headers=["Authorization", "Content-Type", "X-API-Key", REQUEST_ID_HEADER],
+        allow_headers=[
+            "Content-Type",
+            REQUEST_ID_HEADER,
+            *(header for feature in FEATURES for header in feature.allowed_headers),
+        ],
         expose_headers=[
             "Location",
             "Retry-After",

@@ -57,6 +57,8 @@ class Feature:
     install: Install | None = None
     # Pure ASGI middleware, added outside the request context.
     middleware: tuple[Callable[[ASGIApp], ASGIApp], ...] = ()
+    # Request headers the feature reads, which browser scripts on other origins may send.
+    allowed_headers: tuple[str, ...] = ()
     # Response headers the feature sets, which browser scripts on other origins may read.
     exposed_headers: tuple[str, ...] = ()
 

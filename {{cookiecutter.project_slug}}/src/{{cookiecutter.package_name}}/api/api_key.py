@@ -66,5 +66,6 @@ def rate_limit_identity(request: Request, settings: AuthSettings) -> str | None:
 # before its key is checked, so floods of wrong keys are throttled too.
 AUTHENTICATION = Feature(
     guards=RouteGuards(dependencies=(Depends(require_api_key),), responses=UNAUTHORIZED),
+    allowed_headers=(API_KEY_HEADER,),
     identify=rate_limit_identity,
 )

@@ -23,4 +23,5 @@ AUTHENTICATION = Feature(
     sign_in_routers=(auth.router,),
     protected_routers=(users.router,),
     identify=rate_limit_identity,
+    allowed_headers=("Authorization",),
 )
