@@ -1,6 +1,6 @@
 """Counting in Redis: one budget across workers and replicas, and serving on when Redis is down.
 
-These tests need a real Redis: see ``redis_url`` in conftest.py.
+These tests need a real Redis: see ``redis_url`` in rate_limiting_redis_fixtures.py.
 """
 
 import http.client

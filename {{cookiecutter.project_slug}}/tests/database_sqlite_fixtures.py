@@ -1,0 +1,13 @@
+"""The SQLite test database: a throwaway file, or the one ``TEST_DATABASE_URL`` names."""
+
+import os
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('database') / 'test.db'}"
