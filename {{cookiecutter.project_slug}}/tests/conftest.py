@@ -1,8 +1,9 @@
 """Shared fixtures.
 
 The test database's schema is rebuilt from the migrations once per run, and every test
-starts with empty tables. What differs with the project's choices, such as the test
-database's URL, comes from the ``<feature>_<choice>_fixtures.py`` modules registered below.
+starts with empty tables. What differs with the project's choices, such as the database
+and the credentials a client sends, comes from the ``<feature>_<choice>_fixtures.py``
+modules registered below.
 
 Building an application and starting its lifespan costs more than most tests, so the
 tests share one running application (``client``); tests that need other settings build
@@ -16,37 +17,18 @@ from alembic import command
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-{%- if cookiecutter.auth == "jwt" %}
-from pwdlib import PasswordHash
-from pwdlib.hashers.argon2 import Argon2Hasher
-{%- endif %}
 from sqlalchemy import Connection, MetaData
 
-{% if cookiecutter.auth == "jwt" -%}
-from {{ cookiecutter.package_name }} import security
-{% endif -%}
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.db import Database
 from {{ cookiecutter.package_name }}.factory import create_app
 from {{ cookiecutter.package_name }}.models import Base
 
-from .helpers import (
-{%- if cookiecutter.auth == "jwt" %}
-    TEST_PASSWORD,
-{%- elif cookiecutter.auth == "api_key" %}
-    TEST_API_KEYS,
-{%- endif %}
-    BlockingDatabase,
-    alembic_config,
-{%- if cookiecutter.auth == "jwt" %}
-    bearer_headers,
-    insert_user,
-{%- endif %}
-    make_settings,
-)
+from .helpers import BlockingDatabase, alembic_config, make_settings
 
 pytest_plugins = [
     "tests.database_{{ cookiecutter.database }}_fixtures",
+    "tests.auth_{{ cookiecutter.auth }}_fixtures",
 {%- if cookiecutter.rate_limiting != "none" %}
     "tests.rate_limiting_{{ cookiecutter.rate_limiting }}_fixtures",
 {%- endif %}
@@ -112,45 +94,6 @@ def shared_client(running_client: TestClient) -> Iterator[TestClient]:
     yield running_client
     running_client.headers = default_headers
     running_client.cookies.clear()
-
-
-{% if cookiecutter.auth == "jwt" -%}
-@pytest.fixture(scope="session", autouse=True)
-def _fast_password_hashing() -> Iterator[None]:
-    """Argon2 at its recommended cost takes tens of milliseconds per hash, on purpose.
-    The tests hash and verify with the same algorithm at its lowest cost instead."""
-    with pytest.MonkeyPatch.context() as patch:
-        cheap = Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1)
-        patch.setattr(security, "password_hash", PasswordHash((cheap,)))
-        yield
-
-
-@pytest.fixture(scope="session")
-def password_hash() -> str:
-    """The test password, hashed once per run."""
-    return security.password_hash.hash(TEST_PASSWORD)
-
-
-@pytest.fixture
-def user_id(database: BlockingDatabase, password_hash: str) -> int:
-    return database.run(insert_user, email="owner@example.com", hashed_password=password_hash)
-
-
-@pytest.fixture
-def auth_headers(settings: Settings, user_id: int) -> dict[str, str]:
-    """Credentials of the ``user_id`` user."""
-    return bearer_headers(settings, user_id)
-{%- elif cookiecutter.auth == "api_key" -%}
-@pytest.fixture
-def auth_headers() -> dict[str, str]:
-    """Credentials of a client: the first configured API key."""
-    return {"X-API-Key": TEST_API_KEYS[0]}
-{%- else -%}
-@pytest.fixture
-def auth_headers() -> dict[str, str]:
-    """Credentials of a client: none are needed."""
-    return {}
-{%- endif %}
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from {{ cookiecutter.package_name }}.db import DEFAULT_DATABASE_URL
 from {{ cookiecutter.package_name }}.settings_base import Environment
 from {{ cookiecutter.package_name }}.settings_errors import InvalidSettingsError
 
-from .helpers import PRODUCTION_SECRETS
+from .auth_{{ cookiecutter.auth }}_helpers import PRODUCTION_SECRETS
 
 
 @pytest.fixture(autouse=True)
