@@ -24,6 +24,7 @@ from {{ cookiecutter.package_name }}.db import Database
 from {{ cookiecutter.package_name }}.factory import create_app
 from {{ cookiecutter.package_name }}.models import Base
 
+from .auth_{{ cookiecutter.auth }}_helpers import PRODUCTION_SECRETS
 from .helpers import BlockingDatabase, alembic_config, make_settings
 
 pytest_plugins = [
@@ -108,3 +109,14 @@ def anonymous_client(shared_client: TestClient, request: pytest.FixtureRequest) 
     """A client that sends no credentials (the same one as ``client``: use one of the two)."""
     assert "client" not in request.fixturenames, "a test gets client or anonymous_client"
     return shared_client
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    """The environment of a fresh start in production: no setting but the secrets it needs.
+    The test runs from an empty directory, so a developer's .env cannot leak in."""
+    monkeypatch.chdir(str(tmp_path))
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    for name, value in PRODUCTION_SECRETS.items():
+        monkeypatch.setenv(name, value)
