@@ -1,8 +1,8 @@
 """Helpers and constants shared by the tests.
 
-Fixtures live in conftest.py and in the ``*_fixtures.py`` modules it registers. What
-belongs to one of the project's choices, such as the secrets of its auth mode, lives in
-that choice's own ``<feature>_<choice>_helpers.py`` module.
+Fixtures live in conftest.py and in the ``*_fixtures.py`` modules it registers. Helpers
+that belong to one of the project's choices live in that choice's own modules, such as
+``auth_<mode>_helpers.py`` with the auth mode's test secrets.
 """
 
 from collections.abc import Callable
