@@ -1,9 +1,11 @@
-"""Helpers and constants shared by the tests (fixtures live in conftest.py)."""
+"""Helpers and constants shared by the tests.
+
+Fixtures live in conftest.py and in the ``*_fixtures.py`` modules it registers. Helpers
+that belong to one of the project's choices live in that choice's own modules, such as
+``auth_<mode>_helpers.py`` with the auth mode's test secrets.
+"""
 
 from collections.abc import Callable
-{%- if cookiecutter.auth == "jwt" %}
-from datetime import timedelta
-{%- endif %}
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,20 +13,14 @@ from typing import Any, TypeVar
 from alembic.config import Config
 from anyio.from_thread import BlockingPortal
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection{% if cookiecutter.auth == "jwt" %}, insert{% endif %}
+from sqlalchemy import Connection
 
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.db import Database
-{%- if cookiecutter.auth == "jwt" %}
-from {{ cookiecutter.package_name }}.orm import utc_now
-from {{ cookiecutter.package_name }}.security import create_access_token
-{%- endif %}
 from {{ cookiecutter.package_name }}.settings_base import Environment
-{%- if cookiecutter.auth == "jwt" %}
-from {{ cookiecutter.package_name }}.user_models import User
-{%- endif %}
-{%- if cookiecutter.rate_limiting == "redis" %}
 
+from .auth_{{ cookiecutter.auth }}_helpers import AUTH_SETTINGS
+{%- if cookiecutter.rate_limiting == "redis" %}
 from .redis_server import redis_url_for_tests
 {%- endif %}
 
@@ -32,23 +28,6 @@ T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TASKS_URL = "/api/v1/tasks"
-{%- if cookiecutter.auth == "jwt" %}
-TEST_PASSWORD = "correct horse battery staple"
-TEST_SECRET_KEY = "test-secret-key-" + "0123456789abcdef" * 4
-# What a valid production configuration must add to the environment.
-PRODUCTION_SECRETS = {"SECRET_KEY": TEST_SECRET_KEY}
-{%- elif cookiecutter.auth == "api_key" %}
-# Two keys, as during a rotation: both must be accepted.
-TEST_API_KEYS = [
-    "test-key-current-0123456789abcdefghijklmnop",
-    "test-key-next-0123456789abcdefghijklmnop",
-]
-# What a valid production configuration must add to the environment.
-PRODUCTION_SECRETS = {"API_KEYS": ",".join(TEST_API_KEYS)}
-{%- else %}
-# What a valid production configuration must add to the environment: nothing secret.
-PRODUCTION_SECRETS: dict[str, str] = {}
-{%- endif %}
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
@@ -56,11 +35,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "environment": Environment.TEST,
         "database_url": database_url,
-{%- if cookiecutter.auth == "jwt" %}
-        "secret_key": TEST_SECRET_KEY,
-{%- elif cookiecutter.auth == "api_key" %}
-        "api_keys": TEST_API_KEYS,
-{%- endif %}
+        **AUTH_SETTINGS,
 {%- if cookiecutter.rate_limiting == "redis" %}
         "redis_url": redis_url_for_tests(),
 {%- endif %}
@@ -101,22 +76,3 @@ def create_task(client: TestClient, **fields: Any) -> dict[str, Any]:
 
 def task_url(task_id: int | str) -> str:
     return f"{TASKS_URL}/{task_id}"
-{%- if cookiecutter.auth == "jwt" %}
-
-
-def insert_user(
-    connection: Connection, *, email: str, hashed_password: str, is_active: bool = True
-) -> int:
-    statement = insert(User).values(
-        email=email, hashed_password=hashed_password, is_active=is_active, created_at=utc_now()
-    )
-    user_id: int = connection.execute(statement.returning(User.id)).scalar_one()
-    return user_id
-
-
-def bearer_headers(settings: Settings, user_id: int) -> dict[str, str]:
-    token = create_access_token(
-        user_id=user_id, secret_key=settings.secret_key, expires_in=timedelta(minutes=5)
-    )
-    return {"Authorization": f"Bearer {token}"}
-{%- endif %}

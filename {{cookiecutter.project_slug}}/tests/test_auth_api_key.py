@@ -11,7 +11,8 @@ from {{ cookiecutter.package_name }}.api.api_key import matching_key, rate_limit
 from {{ cookiecutter.package_name }}.config import load_settings
 from {{ cookiecutter.package_name }}.settings_errors import InvalidSettingsError
 
-from .helpers import TASKS_URL, TEST_API_KEYS, create_task, task_url
+from .auth_api_key_helpers import TEST_API_KEYS
+from .helpers import TASKS_URL, create_task, task_url
 
 
 def request_with_key(app: FastAPI, key: str) -> Request:

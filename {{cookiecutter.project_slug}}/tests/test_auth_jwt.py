@@ -19,15 +19,8 @@ from {{ cookiecutter.package_name }}.settings_base import Environment
 from {{ cookiecutter.package_name }}.settings_errors import InvalidSettingsError
 from {{ cookiecutter.package_name }}.user_models import User
 
-from .helpers import (
-    TASKS_URL,
-    TEST_PASSWORD,
-    BlockingDatabase,
-    bearer_headers,
-    create_task,
-    insert_user,
-    task_url,
-)
+from .auth_jwt_helpers import TEST_PASSWORD, bearer_headers, insert_user
+from .helpers import TASKS_URL, BlockingDatabase, create_task, task_url
 
 REGISTER_URL = "/api/v1/auth/register"
 TOKEN_URL = "/api/v1/auth/token"

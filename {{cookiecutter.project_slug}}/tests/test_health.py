@@ -1,32 +1,20 @@
 """Liveness and readiness probes, with the database up and down."""
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import make_url
 
 from {{ cookiecutter.package_name }}.factory import create_app
 
 from .helpers import TASKS_URL, make_settings
 
 
-def unreachable_database_url(database_url: str, tmp_path: Path) -> str:
-    """A URL of the same kind as the test database that cannot be connected to."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        # A directory cannot be opened as a database file.
-        return f"sqlite:///{tmp_path}"
-    # Port 1 is reserved (tcpmux) and closed on any sane test machine.
-    return url.set(host="127.0.0.1", port=1).render_as_string(hide_password=False)
-
-
 @pytest.fixture
 def client_without_database(
-    database_url: str, tmp_path: Path, auth_headers: dict[str, str]
+    unreachable_database_url: str, auth_headers: dict[str, str]
 ) -> Iterator[TestClient]:
-    settings = make_settings(unreachable_database_url(database_url, tmp_path))
+    settings = make_settings(unreachable_database_url)
     with TestClient(create_app(settings), headers=auth_headers) as client:
         yield client
 

@@ -5,7 +5,7 @@ from typing import Any
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, inspect{% if cookiecutter.database == "postgresql" %}, text{% endif %}
+from sqlalchemy import Connection, inspect
 
 from {{ cookiecutter.package_name }}.models import Base
 
@@ -32,21 +32,3 @@ def test_migrations_downgrade_to_nothing_and_back(database: BlockingDatabase) ->
     tables = set(Base.metadata.tables)
     assert database.run_in_transaction(tables_after, "base") & tables == set()
     assert tables <= database.run_in_transaction(tables_after, "head")
-{%- if cookiecutter.database == "postgresql" %}
-
-
-def advisory_locks_held_while_migrating(connection: Connection) -> int:
-    command.upgrade(alembic_config(connection), "head")
-    # A transaction-level lock lasts until the caller's transaction ends, so it is still held.
-    held = text(
-        "SELECT count(*) FROM pg_locks "
-        "WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()"
-    )
-    return int(connection.execute(held).scalar_one())
-
-
-def test_migrations_hold_an_advisory_lock_so_replicas_take_turns(
-    database: BlockingDatabase,
-) -> None:
-    assert database.run_in_transaction(advisory_locks_held_while_migrating) == 1
-{%- endif %}

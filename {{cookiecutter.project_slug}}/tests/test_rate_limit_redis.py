@@ -1,6 +1,6 @@
 """Counting in Redis: one budget across workers and replicas, and serving on when Redis is down.
 
-These tests need a real Redis: see ``redis_url`` in conftest.py.
+These tests need a real Redis: see ``redis_url`` in rate_limiting_redis_fixtures.py.
 """
 
 import http.client
@@ -18,9 +18,6 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-{%- if cookiecutter.auth == "jwt" %}
-from urllib.parse import urlencode
-{%- endif %}
 
 import pytest
 from fastapi.testclient import TestClient
@@ -28,19 +25,9 @@ from fastapi.testclient import TestClient
 from {{ cookiecutter.package_name }}.factory import create_app
 from {{ cookiecutter.package_name }}.rate_limit.redis_limiter import REDIS_TIMEOUT_SECONDS
 
-from .helpers import (
-    TASKS_URL,
-{%- if cookiecutter.auth == "api_key" %}
-    TEST_API_KEYS,
-{%- elif cookiecutter.auth == "jwt" %}
-    TEST_PASSWORD,
-    TEST_SECRET_KEY,
-{%- endif %}
-    BlockingDatabase,
-    make_settings,
-)
+from .auth_{{ cookiecutter.auth }}_helpers import PRODUCTION_SECRETS
+from .helpers import TASKS_URL, BlockingDatabase, make_settings
 from .redis_server import free_port, start_redis_server, stop_process
-from .test_rate_limit import credentials
 
 # Port 1 is reserved (tcpmux) and closed on any sane test machine.
 UNREACHABLE_REDIS_URL = "redis://127.0.0.1:1/0"
@@ -51,12 +38,11 @@ def limiter_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]
     return [record for record in caplog.records if record.name == LIMITER_LOGGER]
 
 
-def test_replicas_share_one_budget(database_url: str) -> None:
+def test_replicas_share_one_budget(database_url: str, auth_headers: dict[str, str]) -> None:
     settings = make_settings(database_url, rate_limit_default="3/minute")
     with TestClient(create_app(settings)) as first, TestClient(create_app(settings)) as second:
-        headers = credentials(first)
         statuses = [
-            replica.get(TASKS_URL, headers=headers).status_code
+            replica.get(TASKS_URL, headers=auth_headers).status_code
             for replica in (first, second, first, second)
         ]
 
@@ -64,14 +50,13 @@ def test_replicas_share_one_budget(database_url: str) -> None:
 
 
 def test_requests_are_served_unlimited_while_redis_is_down(
-    database_url: str, caplog: pytest.LogCaptureFixture
+    database_url: str, auth_headers: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = make_settings(
         database_url, rate_limit_default="1/minute", redis_url=UNREACHABLE_REDIS_URL
     )
     with caplog.at_level(logging.INFO), TestClient(create_app(settings)) as client:
-        headers = credentials(client)
-        responses = [client.get(TASKS_URL, headers=headers) for _ in range(4)]
+        responses = [client.get(TASKS_URL, headers=auth_headers) for _ in range(4)]
 
     assert [response.status_code for response in responses] == [200, 200, 200, 200]
     assert all("x-ratelimit-limit" not in response.headers for response in responses)
@@ -80,7 +65,9 @@ def test_requests_are_served_unlimited_while_redis_is_down(
     assert "Redis is unreachable" in warning.getMessage()
 
 
-def test_a_stalled_redis_delays_a_request_by_the_time_out_only(database_url: str) -> None:
+def test_a_stalled_redis_delays_a_request_by_the_time_out_only(
+    database_url: str, auth_headers: dict[str, str]
+) -> None:
     with socket.socket() as stalled:
         # Connections are accepted by the kernel, but nothing ever answers them.
         stalled.bind(("127.0.0.1", 0))
@@ -88,9 +75,8 @@ def test_a_stalled_redis_delays_a_request_by_the_time_out_only(database_url: str
         port = stalled.getsockname()[1]
         settings = make_settings(database_url, redis_url=f"redis://127.0.0.1:{port}/0")
         with TestClient(create_app(settings)) as client:
-            headers = credentials(client)
             started = time.monotonic()
-            response = client.get(TASKS_URL, headers=headers)
+            response = client.get(TASKS_URL, headers=auth_headers)
             elapsed = time.monotonic() - started
 
     assert response.status_code == 200
@@ -99,19 +85,18 @@ def test_a_stalled_redis_delays_a_request_by_the_time_out_only(database_url: str
 
 
 def test_an_outage_and_the_recovery_are_each_logged_once(
-    database_url: str, caplog: pytest.LogCaptureFixture
+    database_url: str, auth_headers: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
     port = free_port()
     redis_server = start_redis_server(port)
     settings = make_settings(database_url, redis_url=f"redis://127.0.0.1:{port}/0")
     try:
         with caplog.at_level(logging.INFO), TestClient(create_app(settings)) as client:
-            headers = credentials(client)
-            before = client.get(TASKS_URL, headers=headers)
+            before = client.get(TASKS_URL, headers=auth_headers)
             stop_process(redis_server)
-            during = [client.get(TASKS_URL, headers=headers) for _ in range(3)]
+            during = [client.get(TASKS_URL, headers=auth_headers) for _ in range(3)]
             redis_server = start_redis_server(port)
-            after = [client.get(TASKS_URL, headers=headers) for _ in range(3)]
+            after = [client.get(TASKS_URL, headers=auth_headers) for _ in range(3)]
     finally:
         stop_process(redis_server)
 
@@ -251,7 +236,11 @@ def serve_with_workers(directory: Path, environment: dict[str, str]) -> Iterator
 
 
 def test_every_worker_process_counts_against_one_budget(
-    tmp_path: Path, redis_url: str, database_url: str, database: BlockingDatabase
+    tmp_path: Path,
+    redis_url: str,
+    database_url: str,
+    database: BlockingDatabase,
+    auth_headers: dict[str, str],
 ) -> None:
     # Every setting the test relies on, whatever the shell running the tests holds.
     environment = {
@@ -263,35 +252,16 @@ def test_every_worker_process_counts_against_one_budget(
         "TRUSTED_PROXIES": "",
         "LOG_LEVEL": "INFO",
         "LOG_FORMAT": "console",
-{%- if cookiecutter.auth == "jwt" %}
-        # One key for every worker: each would otherwise make up its own.
-        "SECRET_KEY": TEST_SECRET_KEY,
-        "RATE_LIMIT_AUTH": "5/minute",
-{%- elif cookiecutter.auth == "api_key" %}
-        "API_KEYS": TEST_API_KEYS[0],
-{%- endif %}
+        # The secrets of make_settings, so that every worker accepts auth_headers.
+        **PRODUCTION_SECRETS,
     }
     with serve_with_workers(tmp_path, environment) as server:
-{%- if cookiecutter.auth == "jwt" %}
-        email = "worker@example.com"
-        account = json.dumps({"email": email, "password": TEST_PASSWORD})
-        json_body = {"Content-Type": "application/json"}
-        assert call(server.port, "POST", "/api/v1/auth/register", account, json_body)[0] == 201
-        form = urlencode({"username": email, "password": TEST_PASSWORD})
-        form_body = {"Content-Type": "application/x-www-form-urlencoded"}
-        status, token = call(server.port, "POST", "/api/v1/auth/token", form, form_body)
-        assert status == 200, token
-        headers = {"Authorization": f"Bearer {json.loads(token)['access_token']}"}
-{%- elif cookiecutter.auth == "api_key" %}
-        headers = {"X-API-Key": TEST_API_KEYS[0]}
-{%- else %}
-        headers: dict[str, str] = {}
-{%- endif %}
         # A few at a time, so that every worker gets some of them.
         with ThreadPoolExecutor(max_workers=5) as pool:
             results = list(
                 pool.map(
-                    lambda _: call(server.port, "GET", TASKS_URL, headers=headers), range(REQUESTS)
+                    lambda _: call(server.port, "GET", TASKS_URL, headers=auth_headers),
+                    range(REQUESTS),
                 )
             )
         served = re.compile(rf"^GET {TASKS_URL} (200|429) ")

@@ -2,22 +2,12 @@
 
 import pytest
 
-from {{ cookiecutter.package_name }}.config import LogFormat, Settings, load_settings
+from {{ cookiecutter.package_name }}.config import LogFormat, load_settings
 from {{ cookiecutter.package_name }}.db import DEFAULT_DATABASE_URL
 from {{ cookiecutter.package_name }}.settings_base import Environment
 from {{ cookiecutter.package_name }}.settings_errors import InvalidSettingsError
 
-from .helpers import PRODUCTION_SECRETS
-
-
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
-    """Run from an empty directory so a developer's .env cannot leak in."""
-    monkeypatch.chdir(str(tmp_path))
-    for name in Settings.model_fields:
-        monkeypatch.delenv(name.upper(), raising=False)
-    for name, value in PRODUCTION_SECRETS.items():
-        monkeypatch.setenv(name, value)
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def test_defaults_are_safe_for_production() -> None:
@@ -55,36 +45,6 @@ def test_values_come_from_the_dotenv_file(tmp_path: object) -> None:
 def test_docs_can_be_enabled_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOCS_ENABLED", "true")
     assert load_settings().show_docs is True
-
-
-{% if cookiecutter.database == "postgresql" -%}
-@pytest.mark.parametrize(
-    "url",
-    [
-        "postgres://u:p@db:5432/app",
-        "postgresql://u:p@db:5432/app",
-        "postgresql+psycopg://u:p@db/app",
-        "postgresql+asyncpg://u:p@db/app",
-    ],
-)
-def test_postgresql_urls_are_normalised_to_asyncpg(url: str) -> None:
-    settings = Settings(_env_file=None, database_url=url)
-    assert settings.database_url.startswith("postgresql+asyncpg://u:p@db")
-{%- else -%}
-def test_sqlite_urls_are_kept() -> None:
-    settings = Settings(_env_file=None, database_url="sqlite:////var/lib/app/app.db")
-    assert settings.database_url == "sqlite:////var/lib/app/app.db"
-
-
-@pytest.mark.parametrize(
-    "url", ["postgres://u:p@db:5432/app", "postgresql://u:p@db/app", "sqlite://relative.db"]
-)
-def test_other_database_urls_stop_start_up(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
-    """This project was generated for SQLite: a PostgreSQL URL would need another driver."""
-    monkeypatch.setenv("DATABASE_URL", url)
-    with pytest.raises(InvalidSettingsError, match="DATABASE_URL: expected a sqlite:///"):
-        load_settings()
-{%- endif %}
 
 
 @pytest.mark.parametrize(
