@@ -13,9 +13,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-{% if cookiecutter.auth != "none" -%}
-from .api.{{ "jwt_settings" if cookiecutter.auth == "jwt" else "api_key_settings" }} import AuthSettings
-{% endif -%}
+from .api.{{ {"jwt": "jwt_settings", "api_key": "api_key_settings", "none": "open_access"}[cookiecutter.auth] }} import AuthSettings
 from .db import DatabaseSettings
 {%- if cookiecutter.rate_limiting != "none" %}
 from .rate_limit.settings import RateLimitSettings
@@ -67,9 +65,7 @@ class CoreSettings(BaseSettings):
 # The features' settings come first: pydantic validates the core fields first, so their
 # validators can see the environment.
 class Settings(
-{%- if cookiecutter.auth != "none" %}
     AuthSettings,
-{%- endif %}
 {%- if cookiecutter.rate_limiting != "none" %}
     RateLimitSettings,
 {%- endif %}

@@ -1,11 +1,10 @@
 """The features this project was generated with, registered with the router and the factory.
 
-Each authentication mode's module exports its feature as ``AUTHENTICATION``.
+Each authentication mode's module exports its feature as ``AUTHENTICATION`` (open access
+too, with an empty one).
 """
 
-{% if cookiecutter.auth != "none" -%}
-from .api.{{ "api_key" if cookiecutter.auth == "api_key" else "jwt_auth" }} import AUTHENTICATION
-{% endif -%}
+from .api.{{ {"jwt": "jwt_auth", "api_key": "api_key", "none": "open_access"}[cookiecutter.auth] }} import AUTHENTICATION
 from .feature import Feature
 {%- if cookiecutter.rate_limiting != "none" %}
 from .rate_limit.feature import RATE_LIMITING
@@ -16,7 +15,5 @@ FEATURES: list[Feature] = [
 {%- if cookiecutter.rate_limiting != "none" %}
     RATE_LIMITING,
 {%- endif %}
-{%- if cookiecutter.auth != "none" %}
     AUTHENTICATION,
-{%- endif %}
 ]
