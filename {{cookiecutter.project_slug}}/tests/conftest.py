@@ -25,7 +25,8 @@ from {{ cookiecutter.package_name }}.factory import create_app
 from {{ cookiecutter.package_name }}.models import Base
 
 from .auth_{{ cookiecutter.auth }}_helpers import PRODUCTION_SECRETS
-from .helpers import BlockingDatabase, alembic_config, make_settings
+from .database_{{ cookiecutter.database }}_helpers import ONE_CONNECTION
+from .helpers import POOL_TIMEOUT_SECONDS, BlockingDatabase, alembic_config, make_settings
 
 pytest_plugins = [
     "tests.database_{{ cookiecutter.database }}_fixtures",
@@ -86,6 +87,14 @@ def app(settings: Settings, database: BlockingDatabase) -> FastAPI:
 def running_client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
+
+
+@pytest.fixture
+def one_connection_app(database_url: str, database: BlockingDatabase) -> FastAPI:
+    """An app with a single connection, and a short wait for it."""
+    return create_app(
+        make_settings(database_url, **ONE_CONNECTION, database_pool_timeout=POOL_TIMEOUT_SECONDS)
+    )
 
 
 @pytest.fixture

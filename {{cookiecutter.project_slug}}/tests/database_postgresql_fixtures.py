@@ -7,13 +7,7 @@ give the tests a database of their own.
 import os
 
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import make_url
-
-from {{ cookiecutter.package_name }}.factory import create_app
-
-from .database_postgresql_helpers import POOL_TIMEOUT_SECONDS
-from .helpers import BlockingDatabase, make_settings
 
 
 @pytest.fixture(scope="session")
@@ -34,15 +28,3 @@ def unreachable_database_url(database_url: str) -> str:
     # Port 1 is reserved (tcpmux) and closed on any sane test machine.
     url = make_url(database_url).set(host="127.0.0.1", port=1)
     return url.render_as_string(hide_password=False)
-
-
-@pytest.fixture
-def one_connection_app(database_url: str, database: BlockingDatabase) -> FastAPI:
-    """An app with a single connection, and a short wait for it."""
-    settings = make_settings(
-        database_url,
-        database_pool_size=1,
-        database_max_overflow=0,
-        database_pool_timeout=POOL_TIMEOUT_SECONDS,
-    )
-    return create_app(settings)

@@ -4,10 +4,10 @@ import threading
 
 from sqlalchemy import Connection, text
 
-# Long enough that a request queued behind a held connection would notice, short enough
-# for a test.
-HOLD_SECONDS = 1.0
-POOL_TIMEOUT_SECONDS = 0.2
+from .helpers import HOLD_SECONDS
+
+# Settings for an application with a single connection: a pool of one, no overflow.
+ONE_CONNECTION: dict[str, object] = {"database_pool_size": 1, "database_max_overflow": 0}
 
 
 def hold_connection(connection: Connection, acquired: threading.Event) -> None:

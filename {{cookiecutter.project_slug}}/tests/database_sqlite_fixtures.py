@@ -4,12 +4,6 @@ import os
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
-
-from {{ cookiecutter.package_name }}.factory import create_app
-
-from .database_sqlite_helpers import POOL_TIMEOUT_SECONDS
-from .helpers import BlockingDatabase, make_settings
 
 
 @pytest.fixture(scope="session")
@@ -24,12 +18,3 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def unreachable_database_url(tmp_path: Path) -> str:
     """A SQLite URL that cannot be opened: a directory is no database file."""
     return f"sqlite:///{tmp_path}"
-
-
-@pytest.fixture
-def one_connection_app(database_url: str, database: BlockingDatabase) -> FastAPI:
-    """An app with a single connection, and a short wait for it."""
-    settings = make_settings(
-        database_url, database_pool_size=1, database_pool_timeout=POOL_TIMEOUT_SECONDS
-    )
-    return create_app(settings)

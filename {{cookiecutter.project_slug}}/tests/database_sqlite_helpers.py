@@ -5,10 +5,10 @@ import time
 
 from sqlalchemy import Connection
 
-# Long enough that a request queued behind a held connection would notice, short enough
-# for a test.
-HOLD_SECONDS = 1.0
-POOL_TIMEOUT_SECONDS = 0.2
+from .helpers import HOLD_SECONDS
+
+# Settings for an application with a single connection (one thread, with its connection).
+ONE_CONNECTION: dict[str, object] = {"database_pool_size": 1}
 
 
 def hold_connection(connection: Connection, acquired: threading.Event) -> None:

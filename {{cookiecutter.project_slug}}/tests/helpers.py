@@ -29,6 +29,11 @@ T = TypeVar("T")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TASKS_URL = "/api/v1/tasks"
 
+# Long enough that a request queued behind a held connection would notice, short enough
+# for a test.
+HOLD_SECONDS = 1.0
+POOL_TIMEOUT_SECONDS = 0.2
+
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
     """Settings for tests: nothing is read from the developer's .env file."""
