@@ -7,16 +7,22 @@ modules registered below.
 
 Building an application and starting its lifespan costs more than most tests, so the
 tests share one running application (``client``); tests that need other settings build
-their own with ``make_settings`` and ``create_app``.
+their own with ``make_settings`` and ``create_app``, and serve it with ``serve``.
+
+The tests that talk to the API are ``async``: their client hands each request to the
+application in the test's event loop (AnyIO's pytest plugin runs them, in one event loop
+for the whole run). Starlette's ``TestClient`` runs the application in a thread of its
+own and crosses over to it eight times per request: 2.5 ms per request, measured against
+0.4 ms this way.
 """
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from alembic import command
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
+from httpx2 import AsyncClient
 from sqlalchemy import Connection, MetaData
 
 from {{ cookiecutter.package_name }}.config import Settings
@@ -26,7 +32,13 @@ from {{ cookiecutter.package_name }}.models import Base
 
 from .auth_{{ cookiecutter.auth }}_helpers import PRODUCTION_SECRETS
 from .database_{{ cookiecutter.database }}_helpers import ONE_CONNECTION
-from .helpers import POOL_TIMEOUT_SECONDS, BlockingDatabase, alembic_config, make_settings
+from .helpers import (
+    POOL_TIMEOUT_SECONDS,
+    BlockingDatabase,
+    alembic_config,
+    make_settings,
+    serve,
+)
 
 pytest_plugins = [
     "tests.database_{{ cookiecutter.database }}_fixtures",
@@ -48,6 +60,12 @@ def rebuild_schema(connection: Connection) -> None:
 def empty_tables(connection: Connection) -> None:
     for table in reversed(Base.metadata.sorted_tables):
         connection.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    """Async tests and fixtures run on asyncio, in one event loop shared by the whole run."""
+    return "asyncio"
 
 
 @pytest.fixture(scope="session")
@@ -84,8 +102,8 @@ def app(settings: Settings, database: BlockingDatabase) -> FastAPI:
 
 
 @pytest.fixture(scope="session")
-def running_client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as client:
+async def running_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    async with serve(app) as client:
         yield client
 
 
@@ -98,7 +116,7 @@ def one_connection_app(database_url: str, database: BlockingDatabase) -> FastAPI
 
 
 @pytest.fixture
-def shared_client(running_client: TestClient) -> Iterator[TestClient]:
+def shared_client(running_client: AsyncClient) -> Iterator[AsyncClient]:
     """The running application's client, as a test found it: no credentials, no cookies."""
     default_headers = dict(running_client.headers)
     yield running_client
@@ -107,14 +125,14 @@ def shared_client(running_client: TestClient) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def client(shared_client: TestClient, auth_headers: dict[str, str]) -> TestClient:
+def client(shared_client: AsyncClient, auth_headers: dict[str, str]) -> AsyncClient:
     """A client with credentials, of the application shared by the run."""
     shared_client.headers.update(auth_headers)
     return shared_client
 
 
 @pytest.fixture
-def anonymous_client(shared_client: TestClient, request: pytest.FixtureRequest) -> TestClient:
+def anonymous_client(shared_client: AsyncClient, request: pytest.FixtureRequest) -> AsyncClient:
     """A client that sends no credentials (the same one as ``client``: use one of the two)."""
     assert "client" not in request.fixturenames, "a test gets client or anonymous_client"
     return shared_client

@@ -5,14 +5,17 @@ that belong to one of the project's choices live in that choice's own modules, s
 ``auth_<mode>_helpers.py`` with the auth mode's test secrets.
 """
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from alembic.config import Config
 from anyio.from_thread import BlockingPortal
-from fastapi.testclient import TestClient
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from httpx2 import ASGITransport, AsyncClient
 from sqlalchemy import Connection
 
 from {{ cookiecutter.package_name }}.config import Settings
@@ -33,6 +36,8 @@ TASKS_URL = "/api/v1/tasks"
 # for a test.
 HOLD_SECONDS = 1.0
 POOL_TIMEOUT_SECONDS = 0.2
+# Where the test clients' requests come from unless a test says otherwise.
+CLIENT_ADDRESS = ("testclient", 50000)
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
@@ -57,8 +62,33 @@ def alembic_config(connection: Connection) -> Config:
     return config
 
 
+@asynccontextmanager
+async def serve(
+    app: FastAPI,
+    *,
+    client: tuple[str, int] = CLIENT_ADDRESS,
+    headers: dict[str, str] | None = None,
+) -> AsyncIterator[AsyncClient]:
+    """A client of ``app``, started and stopped as a server would (its lifespan events go
+    through the whole middleware stack).
+
+    The requests go straight to the application in the test's own event loop, from the
+    ``client`` address: no thread and no socket in between.
+    """
+    async with LifespanManager(app):
+        # The app itself, not the manager's wrapper of it, which hands every request the
+        # same lifespan state dict where a server gives each request a copy of its own.
+        transport = ASGITransport(app=app, client=client)
+        async with AsyncClient(
+            transport=transport, base_url="http://testserver", headers=headers
+        ) as http:
+            yield http
+
+
 class BlockingDatabase:
-    """The test database, for synchronous tests: units of work run in an event loop thread."""
+    """The test database, for fixtures and synchronous tests: units of work run in an event
+    loop of its own, in a thread. An async test may use it too: it waits for the result.
+    """
 
     def __init__(self, database: Database, portal: BlockingPortal) -> None:
         self.database = database
@@ -71,9 +101,9 @@ class BlockingDatabase:
         return self.portal.call(partial(self.database.run_in_transaction, work, *args, **kwargs))
 
 
-def create_task(client: TestClient, **fields: Any) -> dict[str, Any]:
+async def create_task(client: AsyncClient, **fields: Any) -> dict[str, Any]:
     body = {"title": "A task", **fields}
-    response = client.post(TASKS_URL, json=body)
+    response = await client.post(TASKS_URL, json=body)
     assert response.status_code == 201, response.text
     task: dict[str, Any] = response.json()
     return task

@@ -5,37 +5,41 @@ import logging
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
+from httpx2 import AsyncClient
 
 from {{ cookiecutter.package_name }}.config import LogFormat
 from {{ cookiecutter.package_name }}.factory import create_app
 from {{ cookiecutter.package_name }}.settings_base import Environment
 
-from .helpers import TASKS_URL, make_settings
+from .helpers import TASKS_URL, make_settings, serve
+
+pytestmark = pytest.mark.anyio
 
 
-def test_every_response_gets_a_request_id(client: TestClient) -> None:
-    first = client.get("/health").headers["x-request-id"]
-    second = client.get("/nowhere").headers["x-request-id"]
+async def test_every_response_gets_a_request_id(client: AsyncClient) -> None:
+    first = (await client.get("/health")).headers["x-request-id"]
+    second = (await client.get("/nowhere")).headers["x-request-id"]
     assert len(first) == 32
     assert first != second
 
 
-def test_a_sane_caller_request_id_is_kept(client: TestClient) -> None:
-    response = client.get("/health", headers={"X-Request-ID": "req-42.retry:1"})
+async def test_a_sane_caller_request_id_is_kept(client: AsyncClient) -> None:
+    response = await client.get("/health", headers={"X-Request-ID": "req-42.retry:1"})
     assert response.headers["x-request-id"] == "req-42.retry:1"
 
 
 @pytest.mark.parametrize("supplied", ["x" * 129, "evil\tid", "a b", "<script>"])
-def test_an_unsafe_caller_request_id_is_replaced(client: TestClient, supplied: str) -> None:
-    response = client.get("/health", headers={"X-Request-ID": supplied})
+async def test_an_unsafe_caller_request_id_is_replaced(client: AsyncClient, supplied: str) -> None:
+    response = await client.get("/health", headers={"X-Request-ID": supplied})
     assert response.headers["x-request-id"] != supplied
     assert len(response.headers["x-request-id"]) == 32
 
 
-def test_each_request_is_logged_once(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+async def test_each_request_is_logged_once(
+    client: AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.INFO):
-        client.get(TASKS_URL, headers={"X-Request-ID": "logged-1"})
+        await client.get(TASKS_URL, headers={"X-Request-ID": "logged-1"})
     access = [record for record in caplog.records if record.name.endswith(".access")]
     assert len(access) == 1
     record = access[0]
@@ -46,10 +50,10 @@ def test_each_request_is_logged_once(client: TestClient, caplog: pytest.LogCaptu
     assert record.__dict__["request_id"] == "logged-1"
 
 
-def test_json_logs(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_json_logs(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     app = create_app(make_settings(database_url, log_format=LogFormat.JSON))
-    with TestClient(app) as client:
-        client.get("/health", headers={"X-Request-ID": "json-1"})
+    async with serve(app) as client:
+        await client.get("/health", headers={"X-Request-ID": "json-1"})
     lines = [
         json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")
     ]
@@ -70,11 +74,12 @@ def failing_app(database_url: str) -> FastAPI:
     return app
 
 
-def test_unexpected_errors_are_a_bare_500_logged_with_the_request_id(
+async def test_unexpected_errors_are_a_bare_500_logged_with_the_request_id(
     database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with TestClient(failing_app(database_url)) as client, caplog.at_level(logging.ERROR):
-        response = client.get("/boom", headers={"X-Request-ID": "trace-me"})
+    async with serve(failing_app(database_url)) as client:
+        with caplog.at_level(logging.ERROR):
+            response = await client.get("/boom", headers={"X-Request-ID": "trace-me"})
 
     assert response.status_code == 500
     assert response.json() == {"detail": "Internal Server Error"}
@@ -86,13 +91,17 @@ def test_unexpected_errors_are_a_bare_500_logged_with_the_request_id(
     assert "secret internals" in str(record.exc_info[1])
 
 
-def test_cors_allows_only_configured_origins(database_url: str) -> None:
+async def test_cors_allows_only_configured_origins(database_url: str) -> None:
     app = create_app(make_settings(database_url, cors_origins=["https://app.example.com"]))
-    client = TestClient(app)
     preflight = {"Access-Control-Request-Method": "POST"}
 
-    allowed = client.options(TASKS_URL, headers={"Origin": "https://app.example.com", **preflight})
-    denied = client.options(TASKS_URL, headers={"Origin": "https://evil.example.com", **preflight})
+    async with serve(app) as client:
+        allowed = await client.options(
+            TASKS_URL, headers={"Origin": "https://app.example.com", **preflight}
+        )
+        denied = await client.options(
+            TASKS_URL, headers={"Origin": "https://evil.example.com", **preflight}
+        )
 
     assert allowed.status_code == 200
     assert allowed.headers["access-control-allow-origin"] == "https://app.example.com"
@@ -104,7 +113,7 @@ def test_cors_allows_only_configured_origins(database_url: str) -> None:
 SAFELISTED_HEADERS = {"accept", "accept-language", "content-language", "content-type"}
 
 
-def test_cors_allows_exactly_the_request_headers_the_api_reads(
+async def test_cors_allows_exactly_the_request_headers_the_api_reads(
     database_url: str, auth_headers: dict[str, str]
 ) -> None:
     """The request id, and the credentials header of this project's authentication only."""
@@ -116,31 +125,33 @@ def test_cors_allows_exactly_the_request_headers_the_api_reads(
         "Access-Control-Request-Headers": ", ".join(sorted(expected)),
     }
 
-    response = TestClient(app).options(TASKS_URL, headers=preflight)
+    async with serve(app) as client:
+        response = await client.options(TASKS_URL, headers=preflight)
 
     assert response.status_code == 200, response.text
     allowed = response.headers["access-control-allow-headers"].lower().split(", ")
     assert set(allowed) == expected
 
 
-def test_no_cors_by_default(client: TestClient) -> None:
-    response = client.get(TASKS_URL, headers={"Origin": "https://app.example.com"})
+async def test_no_cors_by_default(client: AsyncClient) -> None:
+    response = await client.get(TASKS_URL, headers={"Origin": "https://app.example.com"})
     assert "access-control-allow-origin" not in response.headers
 
 
-def test_docs_are_served_outside_production(client: TestClient) -> None:
+async def test_docs_are_served_outside_production(client: AsyncClient) -> None:
     for path in ("/docs", "/redoc", "/openapi.json"):
-        assert client.get(path).status_code == 200, path
+        assert (await client.get(path)).status_code == 200, path
 
 
-def test_docs_are_off_in_production(database_url: str) -> None:
-    client = TestClient(create_app(make_settings(database_url, environment=Environment.PRODUCTION)))
-    for path in ("/docs", "/redoc", "/openapi.json"):
-        assert client.get(path).status_code == 404, path
+async def test_docs_are_off_in_production(database_url: str) -> None:
+    app = create_app(make_settings(database_url, environment=Environment.PRODUCTION))
+    async with serve(app) as client:
+        for path in ("/docs", "/redoc", "/openapi.json"):
+            assert (await client.get(path)).status_code == 404, path
 
 
-def test_openapi_documents_every_status_code(client: TestClient) -> None:
-    paths = client.get("/openapi.json").json()["paths"]
+async def test_openapi_documents_every_status_code(client: AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
     expected = {
         ("/api/v1/tasks", "post"): {"201", "400", "413", "422"},
         ("/api/v1/tasks", "get"): {"200", "422"},

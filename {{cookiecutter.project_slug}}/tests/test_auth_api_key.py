@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
+from httpx2 import AsyncClient
 from starlette.requests import Request
 
 from {{ cookiecutter.package_name }}.api.api_key import matching_key, rate_limit_identity
@@ -13,6 +13,8 @@ from {{ cookiecutter.package_name }}.settings_errors import InvalidSettingsError
 
 from .auth_api_key_helpers import TEST_API_KEYS
 from .helpers import TASKS_URL, create_task, task_url
+
+pytestmark = pytest.mark.anyio
 
 
 def request_with_key(app: FastAPI, key: str) -> Request:
@@ -30,8 +32,10 @@ def request_with_key(app: FastAPI, key: str) -> Request:
         ("DELETE", task_url(1)),
     ],
 )
-def test_every_api_route_needs_a_key(anonymous_client: TestClient, method: str, url: str) -> None:
-    response = anonymous_client.request(method, url, json={"title": "t"})
+async def test_every_api_route_needs_a_key(
+    anonymous_client: AsyncClient, method: str, url: str
+) -> None:
+    response = await anonymous_client.request(method, url, json={"title": "t"})
     assert response.status_code == 401
     assert response.json() == {"detail": "Missing or invalid X-API-Key header"}
 
@@ -41,30 +45,30 @@ def test_every_api_route_needs_a_key(anonymous_client: TestClient, method: str, 
     ["wrong", TEST_API_KEYS[0][:-1], TEST_API_KEYS[0] + "x", TEST_API_KEYS[0].upper(), " "],
     ids=["wrong", "prefix", "longer", "upper-case", "blank"],
 )
-def test_a_wrong_key_is_401(anonymous_client: TestClient, key: str) -> None:
-    response = anonymous_client.get(TASKS_URL, headers={"X-API-Key": key})
+async def test_a_wrong_key_is_401(anonymous_client: AsyncClient, key: str) -> None:
+    response = await anonymous_client.get(TASKS_URL, headers={"X-API-Key": key})
     assert response.status_code == 401
     assert response.json() == {"detail": "Missing or invalid X-API-Key header"}
 
 
 @pytest.mark.parametrize("key", TEST_API_KEYS, ids=["current", "next"])
-def test_every_configured_key_works_so_keys_rotate_without_downtime(
-    anonymous_client: TestClient, key: str
+async def test_every_configured_key_works_so_keys_rotate_without_downtime(
+    anonymous_client: AsyncClient, key: str
 ) -> None:
     headers = {"X-API-Key": key}
-    created = anonymous_client.post(TASKS_URL, json={"title": "rotated"}, headers=headers)
+    created = await anonymous_client.post(TASKS_URL, json={"title": "rotated"}, headers=headers)
     assert created.status_code == 201
-    assert anonymous_client.get(TASKS_URL, headers=headers).json()["total"] == 1
+    assert (await anonymous_client.get(TASKS_URL, headers=headers)).json()["total"] == 1
 
 
-def test_health_routes_stay_open(anonymous_client: TestClient) -> None:
-    assert anonymous_client.get("/health").status_code == 200
-    assert anonymous_client.get("/health/ready").status_code == 200
+async def test_health_routes_stay_open(anonymous_client: AsyncClient) -> None:
+    assert (await anonymous_client.get("/health")).status_code == 200
+    assert (await anonymous_client.get("/health/ready")).status_code == 200
 
 
-def test_the_key_travels_in_the_default_client(client: TestClient) -> None:
-    task = create_task(client)
-    assert client.get(task_url(task["id"])).status_code == 200
+async def test_the_key_travels_in_the_default_client(client: AsyncClient) -> None:
+    task = await create_task(client)
+    assert (await client.get(task_url(task["id"]))).status_code == 200
 
 
 def test_matching_key() -> None:
@@ -85,8 +89,8 @@ def test_rate_limit_identity_is_a_fingerprint_of_the_key(app: FastAPI) -> None:
     assert rate_limit_identity(request_with_key(app, "wrong"), settings) is None
 
 
-def test_openapi_documents_the_key(client: TestClient) -> None:
-    schema = client.get("/openapi.json").json()
+async def test_openapi_documents_the_key(client: AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
     (scheme,) = schema["components"]["securitySchemes"].values()
     assert scheme == {"type": "apiKey", "in": "header", "name": "X-API-Key"}
     assert "401" in schema["paths"][TASKS_URL]["get"]["responses"]

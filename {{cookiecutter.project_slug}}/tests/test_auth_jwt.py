@@ -7,7 +7,7 @@ from typing import Any
 import jwt
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
+from httpx2 import AsyncClient
 from sqlalchemy import Connection, delete, func, select
 from starlette.requests import Request
 
@@ -22,20 +22,24 @@ from {{ cookiecutter.package_name }}.user_models import User
 from .auth_jwt_helpers import TEST_PASSWORD, bearer_headers, insert_user
 from .helpers import TASKS_URL, BlockingDatabase, create_task, task_url
 
+pytestmark = pytest.mark.anyio
+
 REGISTER_URL = "/api/v1/auth/register"
 TOKEN_URL = "/api/v1/auth/token"
 ME_URL = "/api/v1/users/me"
 
 
-def register(client: TestClient, email: str, password: str = TEST_PASSWORD) -> dict[str, Any]:
-    response = client.post(REGISTER_URL, json={"email": email, "password": password})
+async def register(
+    client: AsyncClient, email: str, password: str = TEST_PASSWORD
+) -> dict[str, Any]:
+    response = await client.post(REGISTER_URL, json={"email": email, "password": password})
     assert response.status_code == 201, response.text
     user: dict[str, Any] = response.json()
     return user
 
 
-def log_in(client: TestClient, email: str, password: str = TEST_PASSWORD) -> dict[str, str]:
-    response = client.post(TOKEN_URL, data={"username": email, "password": password})
+async def log_in(client: AsyncClient, email: str, password: str = TEST_PASSWORD) -> dict[str, str]:
+    response = await client.post(TOKEN_URL, data={"username": email, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -49,16 +53,16 @@ def valid_claims(user_id: int, **changes: Any) -> dict[str, Any]:
     return {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=5), **changes}
 
 
-def test_register_returns_the_user_without_secrets(anonymous_client: TestClient) -> None:
-    user = register(anonymous_client, "Ada@Example.COM")
+async def test_register_returns_the_user_without_secrets(anonymous_client: AsyncClient) -> None:
+    user = await register(anonymous_client, "Ada@Example.COM")
     assert set(user) == {"id", "email", "is_active", "created_at"}
     assert user["email"] == "ada@example.com"
     assert user["is_active"] is True
 
 
-def test_register_refuses_a_taken_email_in_any_case(anonymous_client: TestClient) -> None:
-    register(anonymous_client, "grace@example.com")
-    response = anonymous_client.post(
+async def test_register_refuses_a_taken_email_in_any_case(anonymous_client: AsyncClient) -> None:
+    await register(anonymous_client, "grace@example.com")
+    response = await anonymous_client.post(
         REGISTER_URL, json={"email": "GRACE@example.com", "password": TEST_PASSWORD}
     )
     assert response.status_code == 409
@@ -77,30 +81,32 @@ def test_register_refuses_a_taken_email_in_any_case(anonymous_client: TestClient
     ],
     ids=["short", "long", "number", "bad-email", "no-email", "no-password"],
 )
-def test_register_validation(
-    anonymous_client: TestClient, body: dict[str, Any], field: str
+async def test_register_validation(
+    anonymous_client: AsyncClient, body: dict[str, Any], field: str
 ) -> None:
-    response = anonymous_client.post(REGISTER_URL, json=body)
+    response = await anonymous_client.post(REGISTER_URL, json=body)
     assert response.status_code == 422
     assert ["body", field] in [error["loc"] for error in response.json()["detail"]]
 
 
-def test_log_in_returns_a_bearer_token_for_the_user(anonymous_client: TestClient) -> None:
-    user = register(anonymous_client, "linus@example.com")
-    response = anonymous_client.post(
+async def test_log_in_returns_a_bearer_token_for_the_user(anonymous_client: AsyncClient) -> None:
+    user = await register(anonymous_client, "linus@example.com")
+    response = await anonymous_client.post(
         TOKEN_URL, data={"username": "LINUS@example.com", "password": TEST_PASSWORD}
     )
     assert response.status_code == 200
     body = response.json()
     assert body["token_type"] == "bearer"
-    me = anonymous_client.get(ME_URL, headers={"Authorization": f"Bearer {body['access_token']}"})
+    me = await anonymous_client.get(
+        ME_URL, headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
     assert me.status_code == 200
     assert me.json() == user
 
 
-def test_token_claims(anonymous_client: TestClient, settings: Settings) -> None:
-    user = register(anonymous_client, "claims@example.com")
-    token = log_in(anonymous_client, "claims@example.com")["Authorization"].split()[1]
+async def test_token_claims(anonymous_client: AsyncClient, settings: Settings) -> None:
+    user = await register(anonymous_client, "claims@example.com")
+    token = (await log_in(anonymous_client, "claims@example.com"))["Authorization"].split()[1]
     claims = jwt.decode(token, settings.secret_key, algorithms=[ALGORITHM])
     assert claims["sub"] == str(user["id"])
     lifetime = claims["exp"] - claims["iat"]
@@ -112,18 +118,20 @@ def test_token_claims(anonymous_client: TestClient, settings: Settings) -> None:
     [("nobody@example.com", TEST_PASSWORD), ("known@example.com", "wrong password")],
     ids=["unknown-email", "wrong-password"],
 )
-def test_wrong_credentials_get_the_same_401(
-    anonymous_client: TestClient, username: str, password: str
+async def test_wrong_credentials_get_the_same_401(
+    anonymous_client: AsyncClient, username: str, password: str
 ) -> None:
-    register(anonymous_client, "known@example.com")
-    response = anonymous_client.post(TOKEN_URL, data={"username": username, "password": password})
+    await register(anonymous_client, "known@example.com")
+    response = await anonymous_client.post(
+        TOKEN_URL, data={"username": username, "password": password}
+    )
     assert response.status_code == 401
     assert response.json() == {"detail": "Incorrect e-mail or password"}
     assert response.headers["www-authenticate"] == "Bearer"
 
 
-def test_an_unknown_email_still_costs_a_password_verification(
-    anonymous_client: TestClient, monkeypatch: pytest.MonkeyPatch
+async def test_an_unknown_email_still_costs_a_password_verification(
+    anonymous_client: AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Answering faster for unknown addresses would tell attackers which accounts exist."""
     verified: list[str] = []
@@ -134,35 +142,38 @@ def test_an_unknown_email_still_costs_a_password_verification(
         return original(password, hashed)
 
     monkeypatch.setattr(security.password_hash, "verify", counting_verify)
-    response = anonymous_client.post(
+    response = await anonymous_client.post(
         TOKEN_URL, data={"username": "nobody@example.com", "password": "guess-123"}
     )
     assert response.status_code == 401
     assert verified == ["guess-123"]
 
 
-def test_log_in_needs_the_form_fields(anonymous_client: TestClient) -> None:
-    response = anonymous_client.post(TOKEN_URL, data={"username": "a@example.com"})
+async def test_log_in_needs_the_form_fields(anonymous_client: AsyncClient) -> None:
+    response = await anonymous_client.post(TOKEN_URL, data={"username": "a@example.com"})
     assert response.status_code == 422
 
 
-def test_inactive_user_cannot_log_in_or_use_a_token(
-    anonymous_client: TestClient, database: BlockingDatabase, password_hash: str, settings: Settings
+async def test_inactive_user_cannot_log_in_or_use_a_token(
+    anonymous_client: AsyncClient,
+    database: BlockingDatabase,
+    password_hash: str,
+    settings: Settings,
 ) -> None:
     user_id = database.run(
         insert_user, email="gone@example.com", hashed_password=password_hash, is_active=False
     )
-    response = anonymous_client.post(
+    response = await anonymous_client.post(
         TOKEN_URL, data={"username": "gone@example.com", "password": TEST_PASSWORD}
     )
     assert response.status_code == 403
     assert response.json() == {"detail": "Inactive user"}
-    me = anonymous_client.get(ME_URL, headers=bearer_headers(settings, user_id))
+    me = await anonymous_client.get(ME_URL, headers=bearer_headers(settings, user_id))
     assert me.status_code == 403
 
 
-def test_me_needs_a_token(anonymous_client: TestClient) -> None:
-    response = anonymous_client.get(ME_URL)
+async def test_me_needs_a_token(anonymous_client: AsyncClient) -> None:
+    response = await anonymous_client.get(ME_URL)
     assert response.status_code == 401
     assert response.json() == {"detail": "Not authenticated"}
     assert response.headers["www-authenticate"] == "Bearer"
@@ -205,17 +216,17 @@ def rejected_tokens(settings: Settings, user_id: int) -> dict[str, str]:
         "unknown-user",
     ],
 )
-def test_bad_tokens_are_401(
-    anonymous_client: TestClient, settings: Settings, user_id: int, kind: str
+async def test_bad_tokens_are_401(
+    app: FastAPI, anonymous_client: AsyncClient, settings: Settings, user_id: int, kind: str
 ) -> None:
     token = rejected_tokens(settings, user_id)[kind]
     for url in (ME_URL, TASKS_URL):
-        response = anonymous_client.get(url, headers={"Authorization": f"Bearer {token}"})
+        response = await anonymous_client.get(url, headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401, (kind, url)
         assert response.json() == {"detail": "Invalid or expired token"}
         assert response.headers["www-authenticate"] == "Bearer"
     # Rate limiting trusts a well-signed token without a database look-up.
-    identity = rate_limit_identity_for(anonymous_client.app, token)
+    identity = rate_limit_identity_for(app, token)
     assert identity == (f"user:{user_id + 1000}" if kind == "unknown-user" else None)
 
 
@@ -250,29 +261,31 @@ def test_rate_limit_identity_is_the_user(app: FastAPI, settings: Settings, user_
     ("method", "url"),
     [("GET", TASKS_URL), ("POST", TASKS_URL), ("GET", task_url(1)), ("PATCH", task_url(1))],
 )
-def test_task_routes_need_a_user(anonymous_client: TestClient, method: str, url: str) -> None:
-    response = anonymous_client.request(method, url, json={"title": "t"})
+async def test_task_routes_need_a_user(
+    anonymous_client: AsyncClient, method: str, url: str
+) -> None:
+    response = await anonymous_client.request(method, url, json={"title": "t"})
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
 
 
-def test_users_only_ever_see_their_own_tasks(
-    client: TestClient, database: BlockingDatabase, password_hash: str, settings: Settings
+async def test_users_only_ever_see_their_own_tasks(
+    client: AsyncClient, database: BlockingDatabase, password_hash: str, settings: Settings
 ) -> None:
-    mine = create_task(client, title="mine")
+    mine = await create_task(client, title="mine")
     other_id = database.run(insert_user, email="other@example.com", hashed_password=password_hash)
     other = bearer_headers(settings, other_id)
-    theirs = client.post(TASKS_URL, json={"title": "theirs"}, headers=other).json()
+    theirs = (await client.post(TASKS_URL, json={"title": "theirs"}, headers=other)).json()
 
-    assert [task["title"] for task in client.get(TASKS_URL).json()["items"]] == ["mine"]
-    assert client.get(TASKS_URL).json()["total"] == 1
-    assert client.get(TASKS_URL, params={"search": "theirs"}).json()["total"] == 0
+    assert [task["title"] for task in (await client.get(TASKS_URL)).json()["items"]] == ["mine"]
+    assert (await client.get(TASKS_URL)).json()["total"] == 1
+    assert (await client.get(TASKS_URL, params={"search": "theirs"})).json()["total"] == 0
     for method in ("GET", "PUT", "PATCH", "DELETE"):
-        response = client.request(method, task_url(theirs["id"]), json={"title": "stolen"})
+        response = await client.request(method, task_url(theirs["id"]), json={"title": "stolen"})
         assert response.status_code == 404, method
         assert response.json() == {"detail": f"Task {theirs['id']} not found"}
-    assert client.get(task_url(theirs["id"]), headers=other).json() == theirs
-    assert client.get(task_url(mine["id"]), headers=other).status_code == 404
+    assert (await client.get(task_url(theirs["id"]), headers=other)).json() == theirs
+    assert (await client.get(task_url(mine["id"]), headers=other)).status_code == 404
 
 
 def delete_user_then_count_tasks(connection: Connection, user_id: int) -> int | None:
@@ -280,16 +293,16 @@ def delete_user_then_count_tasks(connection: Connection, user_id: int) -> int | 
     return connection.scalar(select(func.count()).select_from(Task))
 
 
-def test_deleting_a_user_deletes_their_tasks(
-    client: TestClient, database: BlockingDatabase, user_id: int
+async def test_deleting_a_user_deletes_their_tasks(
+    client: AsyncClient, database: BlockingDatabase, user_id: int
 ) -> None:
-    create_task(client)
+    await create_task(client)
     # The database cascades the delete: SQLite only does so with foreign keys switched on.
     assert database.run(delete_user_then_count_tasks, user_id) == 0
 
 
-def test_openapi_offers_the_password_flow(client: TestClient) -> None:
-    schema = client.get("/openapi.json").json()
+async def test_openapi_offers_the_password_flow(client: AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
     schemes = schema["components"]["securitySchemes"]
     (scheme,) = schemes.values()
     assert scheme["type"] == "oauth2"

@@ -1,31 +1,30 @@
 """Overload and outages: answered at once with 503 and Retry-After, never a hang or a 500."""
 
+import asyncio
 import logging
 import threading
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 from .database_{{ cookiecutter.database }}_helpers import hold_connection
-from .helpers import TASKS_URL
+from .helpers import TASKS_URL, serve
+
+pytestmark = pytest.mark.anyio
 
 
-def test_a_request_that_finds_no_free_connection_gets_503_at_once(
+async def test_a_request_that_finds_no_free_connection_gets_503_at_once(
     one_connection_app: FastAPI, auth_headers: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    with TestClient(one_connection_app, headers=auth_headers) as client:
-        assert client.portal is not None
+    async with serve(one_connection_app, headers=auth_headers) as client:
         acquired = threading.Event()
-        held = client.portal.start_task_soon(
-            one_connection_app.state.database.run, hold_connection, acquired
-        )
-        assert acquired.wait(timeout=5)
+        held = asyncio.create_task(one_connection_app.state.database.run(hold_connection, acquired))
+        assert await asyncio.to_thread(acquired.wait, timeout=5)
         with caplog.at_level(logging.WARNING):
-            refused = [client.get(TASKS_URL) for _ in range(2)]
+            refused = [await client.get(TASKS_URL) for _ in range(2)]
         still_held = not held.done()
-        held.result(timeout=10)
-        served = client.get(TASKS_URL)
+        await asyncio.wait_for(held, timeout=10)
+        served = await client.get(TASKS_URL)
 
     # Answered before the connection was given back: the wait is bounded, not a queue.
     assert still_held

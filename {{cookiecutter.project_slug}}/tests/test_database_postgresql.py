@@ -1,10 +1,12 @@
 """Lost connections: after a database restart or a failover, one 503, then served again."""
 
+import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import Connection, text
 
-from .helpers import TASKS_URL, BlockingDatabase
+from .helpers import TASKS_URL, BlockingDatabase, serve
+
+pytestmark = pytest.mark.anyio
 
 
 def backend_pid(connection: Connection) -> int:
@@ -19,15 +21,14 @@ def terminate(connection: Connection, pid: int) -> bool:
     return terminated
 
 
-def test_lost_connections_are_one_503_then_replaced(
+async def test_lost_connections_are_one_503_then_replaced(
     one_connection_app: FastAPI, auth_headers: dict[str, str], database: BlockingDatabase
 ) -> None:
-    with TestClient(one_connection_app, headers=auth_headers) as client:
-        assert client.portal is not None
-        pid = client.portal.call(one_connection_app.state.database.run, backend_pid)
+    async with serve(one_connection_app, headers=auth_headers) as client:
+        pid = await one_connection_app.state.database.run(backend_pid)
         assert database.run(terminate, pid)
-        lost = client.get(TASKS_URL)
-        replaced = client.get(TASKS_URL)
+        lost = await client.get(TASKS_URL)
+        replaced = await client.get(TASKS_URL)
 
     # The request on the dead connection cannot be answered; SQLAlchemy then discards the
     # pool's stale connections, so the next request connects afresh. No ping per request.

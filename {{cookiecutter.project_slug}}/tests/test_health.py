@@ -1,32 +1,34 @@
 """Liveness and readiness probes, with the database up and down."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 import pytest
-from fastapi.testclient import TestClient
+from httpx2 import AsyncClient
 
 from {{ cookiecutter.package_name }}.factory import create_app
 
-from .helpers import TASKS_URL, make_settings
+from .helpers import TASKS_URL, make_settings, serve
+
+pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def client_without_database(
+async def client_without_database(
     unreachable_database_url: str, auth_headers: dict[str, str]
-) -> Iterator[TestClient]:
+) -> AsyncIterator[AsyncClient]:
     settings = make_settings(unreachable_database_url)
-    with TestClient(create_app(settings), headers=auth_headers) as client:
+    async with serve(create_app(settings), headers=auth_headers) as client:
         yield client
 
 
-def test_liveness_touches_nothing(client_without_database: TestClient) -> None:
-    response = client_without_database.get("/health")
+async def test_liveness_touches_nothing(client_without_database: AsyncClient) -> None:
+    response = await client_without_database.get("/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
-def test_ready_when_the_database_answers(client: TestClient) -> None:
-    response = client.get("/health/ready")
+async def test_ready_when_the_database_answers(client: AsyncClient) -> None:
+    response = await client.get("/health/ready")
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
@@ -34,8 +36,8 @@ def test_ready_when_the_database_answers(client: TestClient) -> None:
     }
 
 
-def test_not_ready_names_the_database(client_without_database: TestClient) -> None:
-    response = client_without_database.get("/health/ready")
+async def test_not_ready_names_the_database(client_without_database: AsyncClient) -> None:
+    response = await client_without_database.get("/health/ready")
     assert response.status_code == 503
     assert response.json() == {
         "status": "unavailable",
@@ -43,10 +45,10 @@ def test_not_ready_names_the_database(client_without_database: TestClient) -> No
     }
 
 
-def test_api_answers_503_not_500_when_the_database_is_down(
-    client_without_database: TestClient,
+async def test_api_answers_503_not_500_when_the_database_is_down(
+    client_without_database: AsyncClient,
 ) -> None:
-    response = client_without_database.get(TASKS_URL)
+    response = await client_without_database.get(TASKS_URL)
     assert response.status_code == 503
     assert response.json() == {"detail": "Service temporarily unavailable"}
     assert response.headers["retry-after"] == "5"

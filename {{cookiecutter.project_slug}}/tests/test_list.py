@@ -3,13 +3,15 @@
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
+from httpx2 import AsyncClient
 
 from .helpers import TASKS_URL, create_task
 
+pytestmark = pytest.mark.anyio
 
-def list_tasks(client: TestClient, **params: Any) -> dict[str, Any]:
-    response = client.get(TASKS_URL, params=params)
+
+async def list_tasks(client: AsyncClient, **params: Any) -> dict[str, Any]:
+    response = await client.get(TASKS_URL, params=params)
     assert response.status_code == 200, response.text
     page: dict[str, Any] = response.json()
     return page
@@ -19,52 +21,54 @@ def titles(page: dict[str, Any]) -> list[str]:
     return [item["title"] for item in page["items"]]
 
 
-def test_empty_list(client: TestClient) -> None:
-    assert list_tasks(client) == {"items": [], "total": 0, "skip": 0, "limit": 20}
+async def test_empty_list(client: AsyncClient) -> None:
+    assert await list_tasks(client) == {"items": [], "total": 0, "skip": 0, "limit": 20}
 
 
-def test_default_order_is_newest_first(client: TestClient) -> None:
+async def test_default_order_is_newest_first(client: AsyncClient) -> None:
     for title in ("first", "second", "third"):
-        create_task(client, title=title)
-    assert titles(list_tasks(client)) == ["third", "second", "first"]
+        await create_task(client, title=title)
+    assert titles(await list_tasks(client)) == ["third", "second", "first"]
 
 
-def test_items_have_the_full_task_shape(client: TestClient) -> None:
-    task = create_task(client, title="Shape", description="d", due_date="2031-05-01T08:00:00Z")
-    assert list_tasks(client)["items"] == [task]
+async def test_items_have_the_full_task_shape(client: AsyncClient) -> None:
+    task = await create_task(
+        client, title="Shape", description="d", due_date="2031-05-01T08:00:00Z"
+    )
+    assert (await list_tasks(client))["items"] == [task]
 
 
-def test_filter_by_status_and_priority(client: TestClient) -> None:
-    create_task(client, title="pending-1", priority=1)
-    create_task(client, title="done-5", status="completed", priority=5)
-    create_task(client, title="done-1", status="completed", priority=1)
+async def test_filter_by_status_and_priority(client: AsyncClient) -> None:
+    await create_task(client, title="pending-1", priority=1)
+    await create_task(client, title="done-5", status="completed", priority=5)
+    await create_task(client, title="done-1", status="completed", priority=1)
 
-    assert titles(list_tasks(client, status="completed")) == ["done-1", "done-5"]
-    assert titles(list_tasks(client, priority=1)) == ["done-1", "pending-1"]
-    page = list_tasks(client, status="completed", priority=5)
+    assert titles(await list_tasks(client, status="completed")) == ["done-1", "done-5"]
+    assert titles(await list_tasks(client, priority=1)) == ["done-1", "pending-1"]
+    page = await list_tasks(client, status="completed", priority=5)
     assert titles(page) == ["done-5"]
     assert page["total"] == 1
 
 
-def test_search_is_case_insensitive_in_title_and_description(client: TestClient) -> None:
-    create_task(client, title="Buy MILK")
-    create_task(client, title="Groceries", description="milk and bread")
-    create_task(client, title="Unrelated", description="nothing here")
+async def test_search_is_case_insensitive_in_title_and_description(client: AsyncClient) -> None:
+    await create_task(client, title="Buy MILK")
+    await create_task(client, title="Groceries", description="milk and bread")
+    await create_task(client, title="Unrelated", description="nothing here")
 
-    page = list_tasks(client, search="Milk")
+    page = await list_tasks(client, search="Milk")
 
     assert sorted(titles(page)) == ["Buy MILK", "Groceries"]
     assert page["total"] == 2
 
 
-def test_search_treats_wildcards_literally(client: TestClient) -> None:
-    create_task(client, title="100% done")
-    create_task(client, title="100 percent")
-    create_task(client, title="snake_case")
-    create_task(client, title="snakeXcase")
+async def test_search_treats_wildcards_literally(client: AsyncClient) -> None:
+    await create_task(client, title="100% done")
+    await create_task(client, title="100 percent")
+    await create_task(client, title="snake_case")
+    await create_task(client, title="snakeXcase")
 
-    assert titles(list_tasks(client, search="100%")) == ["100% done"]
-    assert titles(list_tasks(client, search="e_c")) == ["snake_case"]
+    assert titles(await list_tasks(client, search="100%")) == ["100% done"]
+    assert titles(await list_tasks(client, search="e_c")) == ["snake_case"]
 
 
 @pytest.mark.parametrize(
@@ -79,61 +83,61 @@ def test_search_treats_wildcards_literally(client: TestClient) -> None:
         ("due_date", "desc", ["low", "high", "mid"]),
     ],
 )
-def test_sorting(client: TestClient, sort_by: str, order: str, expected: list[str]) -> None:
-    create_task(client, title="mid", priority=3)
-    create_task(client, title="high", priority=5, due_date="2030-01-01T00:00:00Z")
-    create_task(client, title="low", priority=1, due_date="2030-06-01T00:00:00Z")
+async def test_sorting(client: AsyncClient, sort_by: str, order: str, expected: list[str]) -> None:
+    await create_task(client, title="mid", priority=3)
+    await create_task(client, title="high", priority=5, due_date="2030-01-01T00:00:00Z")
+    await create_task(client, title="low", priority=1, due_date="2030-06-01T00:00:00Z")
 
     # Tasks without a due date come last in either direction.
-    assert titles(list_tasks(client, sort_by=sort_by, order=order)) == expected
+    assert titles(await list_tasks(client, sort_by=sort_by, order=order)) == expected
 
 
-def test_sorting_by_updated_at(client: TestClient) -> None:
-    older = create_task(client, title="older")
-    create_task(client, title="newer")
-    client.patch(f"{TASKS_URL}/{older['id']}", json={"priority": 2})
-    assert titles(list_tasks(client, sort_by="updated_at")) == ["older", "newer"]
+async def test_sorting_by_updated_at(client: AsyncClient) -> None:
+    older = await create_task(client, title="older")
+    await create_task(client, title="newer")
+    await client.patch(f"{TASKS_URL}/{older['id']}", json={"priority": 2})
+    assert titles(await list_tasks(client, sort_by="updated_at")) == ["older", "newer"]
 
 
-def test_ties_are_broken_by_id_so_paging_is_stable(client: TestClient) -> None:
-    created = [create_task(client, title=f"task {number}", priority=2) for number in range(7)]
+async def test_ties_are_broken_by_id_so_paging_is_stable(client: AsyncClient) -> None:
+    created = [await create_task(client, title=f"task {number}", priority=2) for number in range(7)]
     ids = [task["id"] for task in created]
 
     pages = [
-        list_tasks(client, sort_by="priority", order="asc", skip=skip, limit=3)
+        await list_tasks(client, sort_by="priority", order="asc", skip=skip, limit=3)
         for skip in (0, 3, 6)
     ]
 
     assert [item["id"] for page in pages for item in page["items"]] == ids
-    desc = list_tasks(client, sort_by="priority", order="desc", limit=100)
+    desc = await list_tasks(client, sort_by="priority", order="desc", limit=100)
     assert [item["id"] for item in desc["items"]] == ids[::-1]
 
 
-def test_paging_reports_total_skip_and_limit(client: TestClient) -> None:
+async def test_paging_reports_total_skip_and_limit(client: AsyncClient) -> None:
     for number in range(5):
-        create_task(client, title=f"task {number}")
+        await create_task(client, title=f"task {number}")
 
-    page = list_tasks(client, skip=1, limit=2)
+    page = await list_tasks(client, skip=1, limit=2)
 
     assert titles(page) == ["task 3", "task 2"]
     assert (page["total"], page["skip"], page["limit"]) == (5, 1, 2)
     # The last page is not full: the total follows from where it ends.
-    last = list_tasks(client, skip=3, limit=10)
+    last = await list_tasks(client, skip=3, limit=10)
     assert (titles(last), last["total"]) == (["task 1", "task 0"], 5)
 
 
-def test_skip_past_the_end_gives_an_empty_page_with_the_total(client: TestClient) -> None:
-    create_task(client)
-    page = list_tasks(client, skip=10)
+async def test_skip_past_the_end_gives_an_empty_page_with_the_total(client: AsyncClient) -> None:
+    await create_task(client)
+    page = await list_tasks(client, skip=10)
     assert page["items"] == []
     assert page["total"] == 1
 
 
-def test_limit_bounds(client: TestClient) -> None:
+async def test_limit_bounds(client: AsyncClient) -> None:
     for number in range(3):
-        create_task(client, title=f"task {number}")
-    assert len(list_tasks(client, limit=1)["items"]) == 1
-    assert list_tasks(client, limit=100)["limit"] == 100
+        await create_task(client, title=f"task {number}")
+    assert len((await list_tasks(client, limit=1))["items"]) == 1
+    assert (await list_tasks(client, limit=100))["limit"] == 100
 
 
 @pytest.mark.parametrize(
@@ -153,8 +157,10 @@ def test_limit_bounds(client: TestClient) -> None:
     ],
     ids=lambda params: "-".join(f"{key}={value}" for key, value in params.items()),
 )
-def test_invalid_query_parameters_are_422(client: TestClient, params: dict[str, Any]) -> None:
-    response = client.get(TASKS_URL, params=params)
+async def test_invalid_query_parameters_are_422(
+    client: AsyncClient, params: dict[str, Any]
+) -> None:
+    response = await client.get(TASKS_URL, params=params)
     assert response.status_code == 422
     (error,) = response.json()["detail"]
     assert error["loc"] == ["query", next(iter(params))]

@@ -20,14 +20,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.factory import create_app
 from {{ cookiecutter.package_name }}.rate_limit.redis_limiter import REDIS_TIMEOUT_SECONDS
 
 from .auth_{{ cookiecutter.auth }}_helpers import PRODUCTION_SECRETS
-from .helpers import TASKS_URL, BlockingDatabase, make_settings
+from .helpers import TASKS_URL, BlockingDatabase, make_settings, serve
 from .redis_server import free_port, start_redis_server, stop_process
+
+pytestmark = pytest.mark.anyio
 
 # Port 1 is reserved (tcpmux) and closed on any sane test machine.
 UNREACHABLE_REDIS_URL = "redis://127.0.0.1:1/0"
@@ -38,25 +39,26 @@ def limiter_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]
     return [record for record in caplog.records if record.name == LIMITER_LOGGER]
 
 
-def test_replicas_share_one_budget(database_url: str, auth_headers: dict[str, str]) -> None:
+async def test_replicas_share_one_budget(database_url: str, auth_headers: dict[str, str]) -> None:
     settings = make_settings(database_url, rate_limit_default="3/minute")
-    with TestClient(create_app(settings)) as first, TestClient(create_app(settings)) as second:
+    async with serve(create_app(settings)) as first, serve(create_app(settings)) as second:
         statuses = [
-            replica.get(TASKS_URL, headers=auth_headers).status_code
+            (await replica.get(TASKS_URL, headers=auth_headers)).status_code
             for replica in (first, second, first, second)
         ]
 
     assert statuses == [200, 200, 200, 429]
 
 
-def test_requests_are_served_unlimited_while_redis_is_down(
+async def test_requests_are_served_unlimited_while_redis_is_down(
     database_url: str, auth_headers: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = make_settings(
         database_url, rate_limit_default="1/minute", redis_url=UNREACHABLE_REDIS_URL
     )
-    with caplog.at_level(logging.INFO), TestClient(create_app(settings)) as client:
-        responses = [client.get(TASKS_URL, headers=auth_headers) for _ in range(4)]
+    with caplog.at_level(logging.INFO):
+        async with serve(create_app(settings)) as client:
+            responses = [await client.get(TASKS_URL, headers=auth_headers) for _ in range(4)]
 
     assert [response.status_code for response in responses] == [200, 200, 200, 200]
     assert all("x-ratelimit-limit" not in response.headers for response in responses)
@@ -65,7 +67,7 @@ def test_requests_are_served_unlimited_while_redis_is_down(
     assert "Redis is unreachable" in warning.getMessage()
 
 
-def test_a_stalled_redis_delays_a_request_by_the_time_out_only(
+async def test_a_stalled_redis_delays_a_request_by_the_time_out_only(
     database_url: str, auth_headers: dict[str, str]
 ) -> None:
     with socket.socket() as stalled:
@@ -74,9 +76,9 @@ def test_a_stalled_redis_delays_a_request_by_the_time_out_only(
         stalled.listen()
         port = stalled.getsockname()[1]
         settings = make_settings(database_url, redis_url=f"redis://127.0.0.1:{port}/0")
-        with TestClient(create_app(settings)) as client:
+        async with serve(create_app(settings)) as client:
             started = time.monotonic()
-            response = client.get(TASKS_URL, headers=auth_headers)
+            response = await client.get(TASKS_URL, headers=auth_headers)
             elapsed = time.monotonic() - started
 
     assert response.status_code == 200
@@ -84,19 +86,20 @@ def test_a_stalled_redis_delays_a_request_by_the_time_out_only(
     assert REDIS_TIMEOUT_SECONDS <= elapsed < 2
 
 
-def test_an_outage_and_the_recovery_are_each_logged_once(
+async def test_an_outage_and_the_recovery_are_each_logged_once(
     database_url: str, auth_headers: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
     port = free_port()
     redis_server = start_redis_server(port)
     settings = make_settings(database_url, redis_url=f"redis://127.0.0.1:{port}/0")
     try:
-        with caplog.at_level(logging.INFO), TestClient(create_app(settings)) as client:
-            before = client.get(TASKS_URL, headers=auth_headers)
-            stop_process(redis_server)
-            during = [client.get(TASKS_URL, headers=auth_headers) for _ in range(3)]
-            redis_server = start_redis_server(port)
-            after = [client.get(TASKS_URL, headers=auth_headers) for _ in range(3)]
+        with caplog.at_level(logging.INFO):
+            async with serve(create_app(settings)) as client:
+                before = await client.get(TASKS_URL, headers=auth_headers)
+                stop_process(redis_server)
+                during = [await client.get(TASKS_URL, headers=auth_headers) for _ in range(3)]
+                redis_server = start_redis_server(port)
+                after = [await client.get(TASKS_URL, headers=auth_headers) for _ in range(3)]
     finally:
         stop_process(redis_server)
 
@@ -109,12 +112,12 @@ def test_an_outage_and_the_recovery_are_each_logged_once(
     assert levels == [logging.WARNING, logging.INFO]
 
 
-def test_readiness_reports_redis(database_url: str) -> None:
-    with TestClient(create_app(make_settings(database_url))) as client:
-        up = client.get("/health/ready")
+async def test_readiness_reports_redis(database_url: str) -> None:
+    async with serve(create_app(make_settings(database_url))) as client:
+        up = await client.get("/health/ready")
     settings = make_settings(database_url, redis_url=UNREACHABLE_REDIS_URL)
-    with TestClient(create_app(settings)) as client:
-        down = client.get("/health/ready")
+    async with serve(create_app(settings)) as client:
+        down = await client.get("/health/ready")
 
     assert up.status_code == 200
     assert up.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}

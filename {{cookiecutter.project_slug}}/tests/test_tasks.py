@@ -2,18 +2,21 @@
 
 from datetime import UTC, datetime, timedelta
 
-from fastapi.testclient import TestClient
+import pytest
+from httpx2 import AsyncClient
 
 from .helpers import TASKS_URL, create_task, task_url
+
+pytestmark = pytest.mark.anyio
 
 
 def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def test_create_returns_the_task_with_defaults_and_location(client: TestClient) -> None:
+async def test_create_returns_the_task_with_defaults_and_location(client: AsyncClient) -> None:
     before = datetime.now(UTC)
-    response = client.post(TASKS_URL, json={"title": "Write docs"})
+    response = await client.post(TASKS_URL, json={"title": "Write docs"})
 
     assert response.status_code == 201
     task = response.json()
@@ -30,8 +33,8 @@ def test_create_returns_the_task_with_defaults_and_location(client: TestClient) 
     assert response.headers["location"] == f"http://testserver{task_url(task['id'])}"
 
 
-def test_create_stores_every_field(client: TestClient) -> None:
-    task = create_task(
+async def test_create_stores_every_field(client: AsyncClient) -> None:
+    task = await create_task(
         client,
         title="Ship it",
         description="Before Friday",
@@ -40,7 +43,7 @@ def test_create_stores_every_field(client: TestClient) -> None:
         due_date="2030-01-31T18:00:00+01:00",
     )
 
-    stored = client.get(task_url(task["id"])).json()
+    stored = (await client.get(task_url(task["id"]))).json()
     assert stored == task
     assert stored["description"] == "Before Friday"
     assert stored["status"] == "in_progress"
@@ -50,29 +53,29 @@ def test_create_stores_every_field(client: TestClient) -> None:
     assert parse_time(stored["due_date"]).utcoffset() == timedelta(0)
 
 
-def test_create_strips_surrounding_whitespace_from_the_title(client: TestClient) -> None:
-    assert create_task(client, title="  padded  ")["title"] == "padded"
+async def test_create_strips_surrounding_whitespace_from_the_title(client: AsyncClient) -> None:
+    assert (await create_task(client, title="  padded  "))["title"] == "padded"
 
 
-def test_location_header_points_at_the_new_task(client: TestClient) -> None:
-    response = client.post(TASKS_URL, json={"title": "Follow me"})
-    followed = client.get(response.headers["location"])
+async def test_location_header_points_at_the_new_task(client: AsyncClient) -> None:
+    response = await client.post(TASKS_URL, json={"title": "Follow me"})
+    followed = await client.get(response.headers["location"])
     assert followed.status_code == 200
     assert followed.json() == response.json()
 
 
-def test_get_missing_task_is_404_with_message(client: TestClient) -> None:
-    response = client.get(task_url(999_999))
+async def test_get_missing_task_is_404_with_message(client: AsyncClient) -> None:
+    response = await client.get(task_url(999_999))
     assert response.status_code == 404
     assert response.json() == {"detail": "Task 999999 not found"}
 
 
-def test_put_replaces_the_whole_task(client: TestClient) -> None:
-    task = create_task(
+async def test_put_replaces_the_whole_task(client: AsyncClient) -> None:
+    task = await create_task(
         client, title="Old", description="old text", priority=4, due_date="2030-01-01T00:00:00Z"
     )
 
-    response = client.put(task_url(task["id"]), json={"title": "New", "status": "completed"})
+    response = await client.put(task_url(task["id"]), json={"title": "New", "status": "completed"})
 
     assert response.status_code == 200
     replaced = response.json()
@@ -85,13 +88,13 @@ def test_put_replaces_the_whole_task(client: TestClient) -> None:
     assert replaced["due_date"] is None
     assert replaced["created_at"] == task["created_at"]
     assert parse_time(replaced["updated_at"]) > parse_time(task["updated_at"])
-    assert client.get(task_url(task["id"])).json() == replaced
+    assert (await client.get(task_url(task["id"]))).json() == replaced
 
 
-def test_patch_changes_only_the_fields_sent(client: TestClient) -> None:
-    task = create_task(client, title="Keep me", description="keep", priority=3)
+async def test_patch_changes_only_the_fields_sent(client: AsyncClient) -> None:
+    task = await create_task(client, title="Keep me", description="keep", priority=3)
 
-    response = client.patch(task_url(task["id"]), json={"status": "in_progress"})
+    response = await client.patch(task_url(task["id"]), json={"status": "in_progress"})
 
     assert response.status_code == 200
     patched = response.json()
@@ -102,43 +105,45 @@ def test_patch_changes_only_the_fields_sent(client: TestClient) -> None:
     assert parse_time(patched["updated_at"]) > parse_time(task["updated_at"])
 
 
-def test_patch_can_clear_nullable_fields(client: TestClient) -> None:
-    task = create_task(client, description="remove me", due_date="2030-01-01T00:00:00Z")
+async def test_patch_can_clear_nullable_fields(client: AsyncClient) -> None:
+    task = await create_task(client, description="remove me", due_date="2030-01-01T00:00:00Z")
 
-    patched = client.patch(task_url(task["id"]), json={"description": None, "due_date": None})
+    patched = await client.patch(task_url(task["id"]), json={"description": None, "due_date": None})
 
     assert patched.status_code == 200
     assert patched.json()["description"] is None
     assert patched.json()["due_date"] is None
 
 
-def test_patch_moves_updated_at_on_every_change(client: TestClient) -> None:
-    task = create_task(client)
-    first = client.patch(task_url(task["id"]), json={"priority": 2}).json()
-    second = client.patch(task_url(task["id"]), json={"priority": 3}).json()
+async def test_patch_moves_updated_at_on_every_change(client: AsyncClient) -> None:
+    task = await create_task(client)
+    first = (await client.patch(task_url(task["id"]), json={"priority": 2})).json()
+    second = (await client.patch(task_url(task["id"]), json={"priority": 3})).json()
     assert parse_time(task["updated_at"]) < parse_time(first["updated_at"])
     assert parse_time(first["updated_at"]) < parse_time(second["updated_at"])
 
 
-def test_patch_without_changes_keeps_updated_at(client: TestClient) -> None:
-    task = create_task(client, priority=2)
-    assert client.patch(task_url(task["id"]), json={}).json() == task
-    assert client.patch(task_url(task["id"]), json={"priority": 2}).json() == task
+async def test_patch_without_changes_keeps_updated_at(client: AsyncClient) -> None:
+    task = await create_task(client, priority=2)
+    assert (await client.patch(task_url(task["id"]), json={})).json() == task
+    assert (await client.patch(task_url(task["id"]), json={"priority": 2})).json() == task
 
 
-def test_put_and_patch_of_missing_task_are_404(client: TestClient) -> None:
+async def test_put_and_patch_of_missing_task_are_404(client: AsyncClient) -> None:
     for method in ("PUT", "PATCH"):
-        response = client.request(method, task_url(424_242), json={"title": "Nobody"})
+        response = await client.request(method, task_url(424_242), json={"title": "Nobody"})
         assert response.status_code == 404, method
         assert response.json() == {"detail": "Task 424242 not found"}
 
 
-def test_delete_removes_the_task(client: TestClient) -> None:
-    task = create_task(client)
+async def test_delete_removes_the_task(client: AsyncClient) -> None:
+    task = await create_task(client)
 
-    response = client.delete(task_url(task["id"]))
+    response = await client.delete(task_url(task["id"]))
 
     assert response.status_code == 204
     assert response.content == b""
-    assert client.get(task_url(task["id"])).status_code == 404
-    assert client.delete(task_url(task["id"])).json() == {"detail": f"Task {task['id']} not found"}
+    assert (await client.get(task_url(task["id"]))).status_code == 404
+    assert (await client.delete(task_url(task["id"]))).json() == {
+        "detail": f"Task {task['id']} not found"
+    }

@@ -1,14 +1,16 @@
 """Request validation: wrong types are rejected, never coerced, and nothing is a 500."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
+from httpx2 import AsyncClient
 
 from {{ cookiecutter.package_name }}.config import Settings
 
 from .helpers import TASKS_URL, create_task, task_url
+
+pytestmark = pytest.mark.anyio
 
 INVALID_BODIES: dict[str, tuple[dict[str, Any], str]] = {
     "missing-title": ({}, "title"),
@@ -33,26 +35,28 @@ INVALID_BODIES: dict[str, tuple[dict[str, Any], str]] = {
 
 
 @pytest.mark.parametrize(("body", "field"), INVALID_BODIES.values(), ids=INVALID_BODIES.keys())
-def test_invalid_create_bodies_are_422(
-    client: TestClient, body: dict[str, Any], field: str
+async def test_invalid_create_bodies_are_422(
+    client: AsyncClient, body: dict[str, Any], field: str
 ) -> None:
-    response = client.post(TASKS_URL, json=body)
+    response = await client.post(TASKS_URL, json=body)
 
     assert response.status_code == 422
     locations = [error["loc"] for error in response.json()["detail"]]
     assert ["body", field] in locations
-    assert client.get(TASKS_URL).json()["total"] == 0
+    assert (await client.get(TASKS_URL)).json()["total"] == 0
 
 
 @pytest.mark.parametrize(("body", "field"), INVALID_BODIES.values(), ids=INVALID_BODIES.keys())
-def test_invalid_replacements_are_422(client: TestClient, body: dict[str, Any], field: str) -> None:
-    task = create_task(client, title="unchanged")
+async def test_invalid_replacements_are_422(
+    client: AsyncClient, body: dict[str, Any], field: str
+) -> None:
+    task = await create_task(client, title="unchanged")
 
-    response = client.put(task_url(task["id"]), json=body)
+    response = await client.put(task_url(task["id"]), json=body)
 
     assert response.status_code == 422
     assert ["body", field] in [error["loc"] for error in response.json()["detail"]]
-    assert client.get(task_url(task["id"])).json() == task
+    assert (await client.get(task_url(task["id"]))).json() == task
 
 
 @pytest.mark.parametrize(
@@ -69,19 +73,19 @@ def test_invalid_replacements_are_422(client: TestClient, body: dict[str, Any], 
     ],
     ids=lambda body: "-".join(f"{key}={value}" for key, value in body.items()),
 )
-def test_invalid_patches_are_422(client: TestClient, body: dict[str, Any]) -> None:
-    task = create_task(client)
+async def test_invalid_patches_are_422(client: AsyncClient, body: dict[str, Any]) -> None:
+    task = await create_task(client)
 
-    response = client.patch(task_url(task["id"]), json=body)
+    response = await client.patch(task_url(task["id"]), json=body)
 
     assert response.status_code == 422
     assert ["body", next(iter(body))] in [error["loc"] for error in response.json()["detail"]]
-    assert client.get(task_url(task["id"])).json() == task
+    assert (await client.get(task_url(task["id"]))).json() == task
 
 
-def test_an_integral_number_is_an_integer(client: TestClient) -> None:
+async def test_an_integral_number_is_an_integer(client: AsyncClient) -> None:
     """JSON (and JSON Schema) has one number type: 3.0 is the integer 3."""
-    assert create_task(client, priority=3.0)["priority"] == 3
+    assert (await create_task(client, priority=3.0))["priority"] == 3
 
 
 @pytest.mark.parametrize(
@@ -96,19 +100,21 @@ def test_an_integral_number_is_an_integer(client: TestClient) -> None:
     ],
     ids=["malformed", "empty", "array", "string", "null", "not-utf-8"],
 )
-def test_bodies_that_are_not_task_objects_are_rejected(
-    client: TestClient, content: bytes, status_code: int
+async def test_bodies_that_are_not_task_objects_are_rejected(
+    client: AsyncClient, content: bytes, status_code: int
 ) -> None:
-    response = client.post(TASKS_URL, content=content, headers={"Content-Type": "application/json"})
+    response = await client.post(
+        TASKS_URL, content=content, headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == status_code
     assert response.json()["detail"]
-    assert client.get(TASKS_URL).json()["total"] == 0
+    assert (await client.get(TASKS_URL)).json()["total"] == 0
 
 
-def test_invalid_values_are_not_echoed_back(client: TestClient) -> None:
+async def test_invalid_values_are_not_echoed_back(client: AsyncClient) -> None:
     title = "a title far too long " * 500
 
-    response = client.post(TASKS_URL, json={"title": title, "priority": "secret-ish"})
+    response = await client.post(TASKS_URL, json={"title": title, "priority": "secret-ish"})
 
     assert response.status_code == 422
     assert "far too long" not in response.text
@@ -119,7 +125,7 @@ def test_invalid_values_are_not_echoed_back(client: TestClient) -> None:
     assert errors[0]["ctx"] == {"max_length": 200}
 
 
-def chunks(size: int, chunk: int = 64 * 1024) -> Iterator[bytes]:
+async def chunks(size: int, chunk: int = 64 * 1024) -> AsyncIterator[bytes]:
     """A body of ``size`` bytes sent in chunks, without a Content-Length."""
     sent = 0
     while sent < size:
@@ -129,40 +135,44 @@ def chunks(size: int, chunk: int = 64 * 1024) -> Iterator[bytes]:
 
 
 @pytest.mark.parametrize("framing", ["content-length", "chunked"])
-def test_a_body_over_the_limit_is_413_and_not_stored(
-    client: TestClient, settings: Settings, framing: str
+async def test_a_body_over_the_limit_is_413_and_not_stored(
+    client: AsyncClient, settings: Settings, framing: str
 ) -> None:
     size = settings.max_request_body_bytes + 1
     task = b'{"title": "big"}'
     body = task.ljust(size) if framing == "content-length" else chunks(size)
 
-    response = client.post(TASKS_URL, content=body, headers={"Content-Type": "application/json"})
+    response = await client.post(
+        TASKS_URL, content=body, headers={"Content-Type": "application/json"}
+    )
 
     assert response.status_code == 413
     assert response.json() == {
         "detail": f"Request body larger than {settings.max_request_body_bytes} bytes"
     }
-    assert client.get(TASKS_URL).json()["total"] == 0
+    assert (await client.get(TASKS_URL)).json()["total"] == 0
 
 
-def test_a_body_at_the_limit_is_accepted(client: TestClient, settings: Settings) -> None:
+async def test_a_body_at_the_limit_is_accepted(client: AsyncClient, settings: Settings) -> None:
     body = b'{"title": "just fits"}'.ljust(settings.max_request_body_bytes)
 
-    response = client.post(TASKS_URL, content=body, headers={"Content-Type": "application/json"})
+    response = await client.post(
+        TASKS_URL, content=body, headers={"Content-Type": "application/json"}
+    )
 
     assert response.status_code == 201
 
 
 @pytest.mark.parametrize("task_id", ["abc", "0", "-1", "1.5", str(2**63)])
-def test_invalid_task_ids_are_422(client: TestClient, task_id: str) -> None:
+async def test_invalid_task_ids_are_422(client: AsyncClient, task_id: str) -> None:
     for method in ("GET", "PUT", "PATCH", "DELETE"):
-        response = client.request(method, task_url(task_id), json={"title": "t"})
+        response = await client.request(method, task_url(task_id), json={"title": "t"})
         assert response.status_code == 422, method
         assert ["path", "task_id"] in [error["loc"] for error in response.json()["detail"]]
 
 
-def test_unknown_route_is_404(client: TestClient) -> None:
-    response = client.get("/api/v1/nothing-here")
+async def test_unknown_route_is_404(client: AsyncClient) -> None:
+    response = await client.get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not Found"}
 
@@ -175,10 +185,10 @@ def test_unknown_route_is_404(client: TestClient) -> None:
         ("PUT", "/health", "GET"),
     ],
 )
-def test_wrong_method_is_405_listing_every_allowed_method(
-    client: TestClient, method: str, url: str, allowed: str
+async def test_wrong_method_is_405_listing_every_allowed_method(
+    client: AsyncClient, method: str, url: str, allowed: str
 ) -> None:
-    response = client.request(method, url)
+    response = await client.request(method, url)
     assert response.status_code == 405
     assert response.json() == {"detail": "Method Not Allowed"}
     assert response.headers["allow"] == allowed
