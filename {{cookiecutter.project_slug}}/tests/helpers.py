@@ -36,8 +36,9 @@ TASKS_URL = "/api/v1/tasks"
 # for a test.
 HOLD_SECONDS = 1.0
 POOL_TIMEOUT_SECONDS = 0.2
-# Where the test clients' requests come from unless a test says otherwise.
-CLIENT_ADDRESS = ("testclient", 50000)
+# The (host, port) the test clients' requests come from unless a test says otherwise: the
+# one Starlette's TestClient uses.
+DEFAULT_CLIENT = ("testclient", 50000)
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
@@ -66,7 +67,7 @@ def alembic_config(connection: Connection) -> Config:
 async def serve(
     app: FastAPI,
     *,
-    client: tuple[str, int] = CLIENT_ADDRESS,
+    client: tuple[str, int] = DEFAULT_CLIENT,
     headers: dict[str, str] | None = None,
 ) -> AsyncIterator[AsyncClient]:
     """A client of ``app``, started and stopped as a server would (its lifespan events go
