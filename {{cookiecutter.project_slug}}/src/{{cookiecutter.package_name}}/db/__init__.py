@@ -12,7 +12,6 @@ friends); ``run_in_transaction`` is there for work that needs several at once.
 
 from .errors import DatabaseBusyError, DatabaseUnavailableError
 from .{{ cookiecutter.database }} import (
-    COUNT_WHILE_PAGING,
     DEFAULT_DATABASE_URL,
     Database,
     DatabaseSettings,
@@ -20,7 +19,6 @@ from .{{ cookiecutter.database }} import (
 )
 
 __all__ = [
-    "COUNT_WHILE_PAGING",
     "DEFAULT_DATABASE_URL",
     "Database",
     "DatabaseBusyError",

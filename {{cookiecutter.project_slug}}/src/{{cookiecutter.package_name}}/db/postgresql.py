@@ -76,9 +76,6 @@ def take_migrations_lock(connection: Connection) -> None:
 
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://app:app@localhost:5432/app"
-# PostgreSQL counts the matching rows while it pages them (count(*) OVER ()): one round
-# trip per page instead of two.
-COUNT_WHILE_PAGING = True
 # Accepted for PostgreSQL, and rewritten to the asyncpg driver the application uses.
 POSTGRESQL_SCHEMES = (
     "postgresql+asyncpg://",
