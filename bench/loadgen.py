@@ -8,12 +8,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from project import BenchError, run_command
-from seed import GET_IDS
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk" / "bench.lua"
 WRK_CORE = "1"
@@ -26,7 +25,8 @@ APT_TIMEOUT_SECONDS = 600
 RESULT_PREFIX = "BENCH_RESULT "
 ENDPOINT_PATHS = {
     "list": "/api/v1/tasks?limit=20",
-    "get": f"/api/v1/tasks/{GET_IDS[0]}",
+    # The first seeded id; bench.lua cycles over all of BENCH_TASK_IDS.
+    "get": "/api/v1/tasks/1",
     "create": "/api/v1/tasks",
 }
 CREATE_BODY = json.dumps(
@@ -91,6 +91,8 @@ def run_wrk(
     endpoint: str,
     seconds: int,
     headers: Mapping[str, str],
+    *,
+    task_ids: Sequence[int],
     connections: int = CONNECTIONS,
 ) -> Measurement:
     """Load one endpoint of one app for `seconds` from one wrk thread (one core is all
@@ -98,7 +100,7 @@ def run_wrk(
     env = {
         **os.environ,
         "BENCH_ENDPOINT": endpoint,
-        "BENCH_TASK_IDS": ",".join(str(task_id) for task_id in GET_IDS),
+        "BENCH_TASK_IDS": ",".join(str(task_id) for task_id in task_ids),
         "BENCH_BODY": CREATE_BODY,
     }
     command = wrk_command(taskset, base_url, endpoint, seconds, headers, connections)

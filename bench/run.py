@@ -51,11 +51,11 @@ from project import (
     render_project,
 )
 from seed import (
-    GET_IDS,
-    SEEDED_TASKS,
+    DEFAULT_TASKS,
     Database,
     PostgresDatabase,
     SqliteDatabase,
+    get_ids,
     remove_created,
     seed,
     seeded_task,
@@ -82,11 +82,13 @@ def log(message: str) -> None:
 
 @dataclass
 class Target:
-    """An app under load: its name in the table, what wrk sends it, where its rows live."""
+    """An app under load: its name in the table, what wrk sends it, where its rows live
+    and how many tasks were seeded there."""
 
     app: App
     headers: dict[str, str]
     database: Database
+    tasks: int
     endpoints: tuple[str, ...]
 
     @property
@@ -157,6 +159,8 @@ def start_generated(
     name: str,
     project: Project,
     database: Database,
+    *,
+    tasks: int,
     endpoints: tuple[str, ...],
 ) -> tuple[Target, int | None]:
     """Serve the generated app, sign in, seed its database; return it and the tasks' owner."""
@@ -167,8 +171,8 @@ def start_generated(
     app = stack.enter_context(running_app(name, command, port, project, env, log_file))
     # With jwt the seeded tasks must belong to the user wrk signs in as.
     headers, owner_id = sign_in(app, project)
-    seed(database, owner_id)
-    return Target(app, headers, database, endpoints), owner_id
+    seed(database, tasks, owner_id)
+    return Target(app, headers, database, tasks, endpoints), owner_id
 
 
 def start_baseline(
@@ -188,24 +192,25 @@ def start_baseline(
     log_file = project.path.parent / f"{module}.log"
     env = app_environment(extra, project)
     app = stack.enter_context(running_app(module, command, port, project, env, log_file))
-    return Target(app, base.headers, database, base.endpoints)
+    return Target(app, base.headers, database, base.tasks, base.endpoints)
 
 
 def check_same_rows(targets: Sequence[Target]) -> None:
     """Every app must serve the seeded rows before anything is measured."""
-    expected_title = seeded_task(GET_IDS[0])["title"]
     for target in targets:
+        first_id = get_ids(target.tasks)[0]
+        expected_title = seeded_task(first_id)["title"]
         with httpx.Client(
             base_url=target.app.base_url, headers=target.headers, timeout=10
         ) as client:
             page = client.get(ENDPOINT_PATHS["list"])
-            task = client.get(f"/api/v1/tasks/{GET_IDS[0]}")
-        if page.status_code != 200 or page.json()["total"] != SEEDED_TASKS:
+            task = client.get(f"/api/v1/tasks/{first_id}")
+        if page.status_code != 200 or page.json()["total"] != target.tasks:
             raise BenchError(
-                f"{target.name}: the list does not show the {SEEDED_TASKS} rows: {page.text}"
+                f"{target.name}: the list does not show the {target.tasks} rows: {page.text}"
             )
         if task.status_code != 200 or task.json()["title"] != expected_title:
-            raise BenchError(f"{target.name}: task {GET_IDS[0]} is not the seeded one: {task.text}")
+            raise BenchError(f"{target.name}: task {first_id} is not the seeded one: {task.text}")
 
 
 def rotated(items: Sequence[Target], by: int) -> list[Target]:
@@ -219,13 +224,19 @@ def load(target: Target, endpoint: str, seconds: int, connections: int) -> Measu
     up on, then the rows a create run added are deleted: every run starts from an idle
     app and the seeded table."""
     measurement = run_wrk(
-        taskset_executable(), target.app.base_url, endpoint, seconds, target.headers, connections
+        taskset_executable(),
+        target.app.base_url,
+        endpoint,
+        seconds,
+        target.headers,
+        task_ids=get_ids(target.tasks),
+        connections=connections,
     )
     if target.app.process.poll() is not None:
         raise BenchError(f"{target.name} died under load:\n{target.app.log_tail()}")
     target.app.wait_until_idle()
     if endpoint == "create":
-        remove_created(target.database)
+        remove_created(target.database, target.tasks)
     return measurement
 
 
@@ -282,8 +293,9 @@ def report(
     apps = [GENERATED, *([compare_name] if compare_name else []), "tutorial", "memory"]
     lines = [
         machine_summary(project),
-        f"Variant: {project.variant.label}. {args.rounds} round(s) of {args.duration:g} s per "
-        f"app and endpoint, {args.connections} connections, medians over the rounds.",
+        f"Variant: {project.variant.label}, {args.tasks:,} tasks. {args.rounds} round(s) of "
+        f"{args.duration:g} s per app and endpoint, {args.connections} connections, medians "
+        "over the rounds.",
         "",
         format_table(results, args.endpoints, apps),
         "",
@@ -320,7 +332,9 @@ def start_targets(
     project, and the compared variant's name in the table."""
     variant = Variant(args.database, args.auth, args.rate_limiting, args.python_version)
     project, database = prepare(variant, "main", services)
-    generated, owner = start_generated(stack, GENERATED, project, database, tuple(args.endpoints))
+    generated, owner = start_generated(
+        stack, GENERATED, project, database, tasks=args.tasks, endpoints=tuple(args.endpoints)
+    )
     targets = [generated]
     compare_name = None
     if args.compare_variant:
@@ -328,7 +342,12 @@ def start_targets(
         compare_name = compare_name_for(variant, compare)
         compare_project, compare_database = prepare(compare, "compare", services)
         compared, _ = start_generated(
-            stack, compare_name, compare_project, compare_database, ("list",)
+            stack,
+            compare_name,
+            compare_project,
+            compare_database,
+            tasks=args.tasks,
+            endpoints=("list",),
         )
         targets.append(compared)
     for module in ("tutorial", "memory"):
@@ -414,6 +433,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--warmup", type=at_least(0), default=2, help="seconds per app and endpoint before round 1"
     )
     parser.add_argument("--connections", type=at_least(1), default=CONNECTIONS)
+    parser.add_argument(
+        "--tasks", type=at_least(10), default=DEFAULT_TASKS, help="tasks seeded before the runs"
+    )
     parser.add_argument(
         "--endpoints", type=endpoint_list, default=list(ENDPOINTS), help="comma-separated"
     )

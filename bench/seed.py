@@ -1,4 +1,4 @@
-"""The benchmark's database: the same 1,000 seeded tasks for every app, written with SQL.
+"""The benchmark's database: the same seeded tasks for every app, written with SQL.
 
 Rows are written with plain SQL (sqlite3 from the standard library, psql for PostgreSQL),
 not through an app, so seeding does not depend on any app's code or driver.
@@ -14,7 +14,10 @@ from typing import Protocol
 
 from project import run_command
 
-SEEDED_TASKS = 1_000
+# Tasks seeded unless --tasks says otherwise.
+DEFAULT_TASKS = 1_000
+# Rows per INSERT statement: a script of any size stays made of statements of modest size.
+ROWS_PER_INSERT = 1_000
 STATUSES = ("pending", "in_progress", "completed", "cancelled")
 SEED_START = datetime(2025, 1, 1, tzinfo=UTC)
 TASK_COLUMNS = (
@@ -27,8 +30,6 @@ TASK_COLUMNS = (
     "created_at",
     "updated_at",
 )
-# Seeded ids the `get` endpoint cycles over: spread over the table, all present.
-GET_IDS = tuple(range(1, SEEDED_TASKS + 1, 100))
 POSTGRES_USER = "postgres"
 PSQL_TIMEOUT_SECONDS = 120
 
@@ -91,6 +92,11 @@ class PostgresDatabase:
         return value.astimezone(UTC).isoformat()
 
 
+def get_ids(tasks: int) -> tuple[int, ...]:
+    """The ten seeded ids the `get` endpoint cycles over: spread over the table, all present."""
+    return tuple(range(1, tasks + 1, max(1, tasks // 10)))
+
+
 def seeded_task(number: int) -> dict[str, SqlValue]:
     """Task `number` (1-based) of the seed: the same values on every run and database."""
     created_at = SEED_START + timedelta(minutes=number)
@@ -116,28 +122,35 @@ def literal(database: Database, value: SqlValue) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def seed_script(database: Database, owner_id: int | None) -> str:
-    """One transaction inserting every seeded task (owned by owner_id with auth=jwt)."""
+def seed_script(database: Database, tasks: int, owner_id: int | None) -> str:
+    """One transaction inserting tasks 1 to `tasks` (owned by owner_id with auth=jwt)."""
     columns = [*TASK_COLUMNS, *(["owner_id"] if owner_id is not None else [])]
-    rows = []
-    for number in range(1, SEEDED_TASKS + 1):
-        values = [*seeded_task(number).values(), *([owner_id] if owner_id is not None else [])]
-        rows.append("(" + ", ".join(literal(database, value) for value in values) + ")")
-    insert = f"INSERT INTO tasks ({', '.join(columns)}) VALUES\n" + ",\n".join(rows) + ";\n"
-    return f"BEGIN;\n{insert}{next_id_script(database)}COMMIT;\n"
+    head = f"INSERT INTO tasks ({', '.join(columns)}) VALUES\n"
+    inserts = []
+    for first in range(1, tasks + 1, ROWS_PER_INSERT):
+        rows = []
+        for number in range(first, min(first + ROWS_PER_INSERT, tasks + 1)):
+            values = [*seeded_task(number).values(), *([owner_id] if owner_id is not None else [])]
+            rows.append("(" + ", ".join(literal(database, value) for value in values) + ")")
+        inserts.append(head + ",\n".join(rows) + ";\n")
+    return f"BEGIN;\n{''.join(inserts)}{next_id_script(database, tasks)}COMMIT;\n"
 
 
-def next_id_script(database: Database) -> str:
+def next_id_script(database: Database, tasks: int) -> str:
     """Explicit ids leave PostgreSQL's sequence behind: move it past them."""
     if isinstance(database, PostgresDatabase):
-        return f"SELECT setval(pg_get_serial_sequence('tasks', 'id'), {SEEDED_TASKS});\n"
+        return f"SELECT setval(pg_get_serial_sequence('tasks', 'id'), {tasks});\n"
     return ""
 
 
-def seed(database: Database, owner_id: int | None = None) -> None:
-    database.execute(seed_script(database, owner_id))
+def seed(database: Database, tasks: int, owner_id: int | None = None) -> None:
+    database.execute(seed_script(database, tasks, owner_id))
+    if isinstance(database, PostgresDatabase):
+        # Fresh statistics, as autovacuum would gather before long: the planner of the first
+        # runs must not take a table of 100,000 rows for an empty one.
+        database.execute("ANALYZE tasks;\n")
 
 
-def remove_created(database: Database) -> None:
+def remove_created(database: Database, tasks: int) -> None:
     """Delete the rows that create runs added, so every list run reads the same table."""
-    database.execute(f"DELETE FROM tasks WHERE id > {SEEDED_TASKS};")  # noqa: S608 - a constant
+    database.execute(f"DELETE FROM tasks WHERE id > {tasks:d};")  # noqa: S608 - a number
