@@ -27,8 +27,12 @@ FULL_SORT = re.compile(r"^\s*(->\s+)?Sort\s+\(")
 def copy_the_task(connection: Connection, copies: int) -> None:
     """Fill the table from its one task: ``copies`` more, each a second older, then let the
     planner know how many rows there are."""
-    columns = ", ".join(column.name for column in Task.__table__.c if column.name != "id")
-    older = columns.replace("created_at", "created_at - make_interval(secs => step)")
+    names = [column.name for column in Task.__table__.c if column.name != "id"]
+    columns = ", ".join(names)
+    older = ", ".join(
+        "created_at - make_interval(secs => step)" if name == "created_at" else name
+        for name in names
+    )
     connection.execute(
         text(
             f"INSERT INTO tasks ({columns}) "  # noqa: S608 - the model's own column names

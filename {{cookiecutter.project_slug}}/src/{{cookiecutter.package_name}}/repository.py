@@ -102,8 +102,10 @@ def page_statements(
     """
     conditions = scoped(*(FILTERS[name] for name in sorted(filters)))
     sort_column = getattr(Task, sort_by.value)
-    ordered = sort_column.asc() if order is SortOrder.ASC else sort_column.desc()
-    tie_break = Task.id.asc() if order is SortOrder.ASC else Task.id.desc()
+    if order is SortOrder.ASC:
+        ordered, tie_break = sort_column.asc(), Task.id.asc()
+    else:
+        ordered, tie_break = sort_column.desc(), Task.id.desc()
     # Tasks without a value (no due date) come last either way. Only a nullable column
     # says so: PostgreSQL scans an index backwards for DESC only with its own NULLS FIRST,
     # and NULLS LAST on a column that has no nulls would make it sort every matching row.
