@@ -133,22 +133,20 @@ def seed_script(database: Database, tasks: int, owner_id: int | None) -> str:
             values = [*seeded_task(number).values(), *([owner_id] if owner_id is not None else [])]
             rows.append("(" + ", ".join(literal(database, value) for value in values) + ")")
         inserts.append(head + ",\n".join(rows) + ";\n")
-    return f"BEGIN;\n{''.join(inserts)}{next_id_script(database, tasks)}COMMIT;\n"
+    return f"BEGIN;\n{''.join(inserts)}{after_insert_script(database, tasks)}COMMIT;\n"
 
 
-def next_id_script(database: Database, tasks: int) -> str:
-    """Explicit ids leave PostgreSQL's sequence behind: move it past them."""
+def after_insert_script(database: Database, tasks: int) -> str:
+    """PostgreSQL only: explicit ids leave its sequence behind, so move it past them; and
+    fresh statistics, as autovacuum would gather before long, so that the planner of the
+    first runs does not take a table of 100,000 rows for an empty one."""
     if isinstance(database, PostgresDatabase):
-        return f"SELECT setval(pg_get_serial_sequence('tasks', 'id'), {tasks});\n"
+        return f"SELECT setval(pg_get_serial_sequence('tasks', 'id'), {tasks});\nANALYZE tasks;\n"
     return ""
 
 
 def seed(database: Database, tasks: int, owner_id: int | None = None) -> None:
     database.execute(seed_script(database, tasks, owner_id))
-    if isinstance(database, PostgresDatabase):
-        # Fresh statistics, as autovacuum would gather before long: the planner of the first
-        # runs must not take a table of 100,000 rows for an empty one.
-        database.execute("ANALYZE tasks;\n")
 
 
 def remove_created(database: Database, tasks: int) -> None:
