@@ -36,9 +36,10 @@ CHECKS_TO_RISE = 2
 DEBIAN_HAPROXY = Path("/usr/sbin/haproxy")
 
 # The load balancer a team would put in front of the replicas:
-# - health checks on /health (liveness), not /health/ready: readiness also answers 503
-#   while Redis is down, and the rate limiter fails open, so checking it would take every
-#   replica out during a Redis outage, turning a degraded limiter into a full outage;
+# - health checks on /health (liveness), not /health/ready, as the generated README
+#   advises: readiness answers 503 while the shared database is down, which would take
+#   every replica out at once, and clients would get HAProxy's own 503 page instead of the
+#   API's JSON 503 with Retry-After (a Redis outage only makes readiness "degraded", still 200);
 # - a connection a replica refuses (stopped, not yet listening) is retried on another
 #   replica (`retry-on conn-failure`, HAProxy's default, with `option redispatch`): the
 #   request was never sent, so retrying it is safe, even for a POST;

@@ -17,6 +17,7 @@ from .feature import install_features
 from .features import FEATURES
 from .logs import configure_logging
 from .middleware import REQUEST_ID_HEADER, RequestContextMiddleware
+from .readiness import ReadinessCheck
 
 API_TITLE = "{{ cookiecutter.project_name }}"
 API_VERSION = "{{ cookiecutter.version }}"
@@ -32,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Made here, inside the server's event loop, which its connections belong to.
         database = Database(settings)
         app.state.database = database
-        app.state.readiness_checks["database"] = database.ping
+        app.state.readiness_checks["database"] = ReadinessCheck(probe=database.ping)
         try:
             yield
         finally:

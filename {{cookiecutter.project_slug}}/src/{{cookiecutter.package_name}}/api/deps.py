@@ -5,22 +5,18 @@ settings, the database and the readiness checks. All of them are ``async``: none
 thread.
 """
 
-from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from ..config import Settings
 from ..db import Database
+from ..readiness import ReadinessChecks
 from ..repository import TaskRepository
 {%- if cookiecutter.auth == "jwt" %}
 from ..user_schemas import UserAccount
 from .bearer import BearerToken, authenticate
 {%- endif %}
-
-# What the readiness probe runs, by name: each raises when its dependency does not answer.
-ReadinessCheck = Callable[[], Awaitable[None]]
-ReadinessChecks = Mapping[str, ReadinessCheck]
 
 
 async def app_settings(request: Request) -> Settings:

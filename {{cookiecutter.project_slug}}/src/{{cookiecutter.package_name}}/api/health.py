@@ -7,7 +7,8 @@ import anyio
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
 
-from .deps import ReadinessCheck, ReadinessChecksDep
+from ..readiness import ReadinessCheck
+from .deps import ReadinessChecksDep
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +25,8 @@ class Liveness(BaseModel):
 
 
 class Readiness(BaseModel):
-    status: Literal["ok", "unavailable"]
+    # "degraded": only dependencies the API serves without failed; it still answers 200.
+    status: Literal["ok", "degraded", "unavailable"]
     checks: dict[str, CheckResult]
 
 
@@ -37,7 +39,7 @@ async def liveness() -> Liveness:
 async def run_check(name: str, check: ReadinessCheck) -> CheckResult:
     try:
         with anyio.fail_after(CHECK_TIMEOUT_SECONDS):
-            await check()
+            await check.probe()
     except Exception as exc:
         logger.warning("Readiness check %r failed: %r", name, exc)
         return "unavailable"
@@ -49,14 +51,20 @@ async def run_check(name: str, check: ReadinessCheck) -> CheckResult:
     responses={
         status.HTTP_503_SERVICE_UNAVAILABLE: {
             "model": Readiness,
-            "description": "A dependency is unavailable; the failing checks are named.",
+            "description": "A dependency the API needs is unavailable; the failing checks "
+            "are named.",
         }
     },
 )
 async def readiness(checks: ReadinessChecksDep, response: Response) -> Readiness:
-    """Every dependency the API needs to serve requests answers."""
+    """Every dependency the API needs to serve requests answers.
+
+    200 "ok" when all of them answer; 200 "degraded" when only optional ones fail, which
+    the API serves without; 503 "unavailable" when one it needs fails. Failures are named.
+    """
     results = {name: await run_check(name, check) for name, check in checks.items()}
-    ready = all(result == "ok" for result in results.values())
-    if not ready:
+    failed = [checks[name] for name, result in results.items() if result != "ok"]
+    if any(check.required for check in failed):
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    return Readiness(status="ok" if ready else "unavailable", checks=results)
+        return Readiness(status="unavailable", checks=results)
+    return Readiness(status="degraded" if failed else "ok", checks=results)

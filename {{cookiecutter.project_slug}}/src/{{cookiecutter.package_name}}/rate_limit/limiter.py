@@ -2,7 +2,7 @@
 
 import math
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 
 from fastapi import HTTPException, Request, status
 from limits import RateLimitItem
@@ -11,6 +11,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.util import WindowStats
 
 from ..feature import Identify
+from ..readiness import ReadinessCheck
 from .headers import LIMIT_HEADER, REMAINING_HEADER, RESET_HEADER
 from .settings import RateLimitSettings, parse_limit
 
@@ -75,7 +76,7 @@ class RateLimiter:
                 headers={"Retry-After": str(reset_after)},
             )
 
-    def readiness_checks(self) -> dict[str, Callable[[], Awaitable[None]]]:
+    def readiness_checks(self) -> dict[str, ReadinessCheck]:
         """What the readiness probe checks for this limiter, by name: here, nothing."""
         return {}
 

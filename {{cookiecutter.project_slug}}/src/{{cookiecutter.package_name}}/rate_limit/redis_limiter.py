@@ -1,7 +1,7 @@
 """Counts kept in Redis, shared by every worker and replica; fail open when it is down."""
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 
 from limits import RateLimitItem
 from limits.aio.storage import RedisStorage
@@ -10,6 +10,7 @@ from redis.asyncio import ConnectionPool
 from redis.exceptions import RedisError
 
 from ..feature import Identify
+from ..readiness import ReadinessCheck
 from .limiter import RateLimiter, configured_limits
 from .settings import RateLimitSettings
 
@@ -64,8 +65,9 @@ class RedisRateLimiter(RateLimiter):
             self.storage_down = False
             logger.info("Redis answers again: rate limiting is back on.")
 
-    def readiness_checks(self) -> dict[str, Callable[[], Awaitable[None]]]:
-        return {"redis": self.ping}
+    def readiness_checks(self) -> dict[str, ReadinessCheck]:
+        # Not required: the limiter fails open, so the API serves while Redis is down.
+        return {"redis": ReadinessCheck(probe=self.ping, required=False)}
 
     async def ping(self) -> None:
         """Readiness check: raises when Redis does not answer."""
