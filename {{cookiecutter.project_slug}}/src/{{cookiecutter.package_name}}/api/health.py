@@ -25,7 +25,7 @@ class Liveness(BaseModel):
 
 
 class Readiness(BaseModel):
-    # "degraded": only dependencies the API serves without failed; it still answers 200.
+    # "degraded": only optional dependencies failed (the API serves without them): 200.
     status: Literal["ok", "degraded", "unavailable"]
     checks: dict[str, CheckResult]
 
