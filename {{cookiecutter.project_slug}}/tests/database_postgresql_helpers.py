@@ -1,6 +1,8 @@
 """What the database tests do differently on PostgreSQL."""
 
+import re
 import threading
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -14,3 +16,19 @@ def hold_connection(connection: Connection, acquired: threading.Event) -> None:
     """Keep the connection busy, the way a slow query would."""
     acquired.set()
     connection.execute(text("SELECT pg_sleep(:seconds)"), {"seconds": HOLD_SECONDS})
+
+
+# How EXPLAIN says that a table is read from an index, and that a whole input is sorted
+# ("Incremental Sort" only sorts the rows of equal keys).
+READS_AN_INDEX = re.compile(r"Index (Only )?Scan")
+SORTS_EVERY_ROW = re.compile(r"^\s*(->\s+)?Sort\s+\(")
+
+
+def query_plan(connection: Connection, sql: str, parameters: tuple[Any, ...]) -> list[str]:
+    """How PostgreSQL would run the statement, one line per plan line."""
+    return list(connection.exec_driver_sql(f"EXPLAIN {sql}", parameters).scalars())
+
+
+def gather_planner_statistics(connection: Connection) -> None:
+    """What autovacuum does soon after many rows arrive."""
+    connection.execute(text("ANALYZE tasks"))

@@ -1,7 +1,9 @@
 """What the database tests do differently on SQLite."""
 
+import re
 import threading
 import time
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -16,3 +18,20 @@ def hold_connection(connection: Connection, acquired: threading.Event) -> None:
     acquired.set()
     # SQLite work runs in a thread of the database's own: sleeping there holds it.
     time.sleep(HOLD_SECONDS)
+
+
+# How EXPLAIN QUERY PLAN says that a table is read from an index, and that rows are sorted
+# ("RIGHT PART OF ORDER BY" sorts the rows of equal leading keys, which can be all of them).
+READS_AN_INDEX = re.compile(r"USING (COVERING )?INDEX ix_")
+SORTS_EVERY_ROW = re.compile(r"USE TEMP B-TREE FOR .*ORDER BY")
+
+
+def query_plan(connection: Connection, sql: str, parameters: tuple[Any, ...]) -> list[str]:
+    """How SQLite would run the statement, one line per step."""
+    steps = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", parameters)
+    return [step.detail for step in steps]
+
+
+def gather_planner_statistics(connection: Connection) -> None:
+    """Nothing: SQLite keeps no statistics until someone runs ANALYZE, and nothing in the
+    application does, so its planner works from its defaults."""
