@@ -82,6 +82,7 @@ def plan_of_the_first_page(
         # Soonest due first, tasks without a due date last. Latest due first has no index:
         # with the tasks without a due date still last, PostgreSQL would need a second one.
         pytest.param(TaskSortField.DUE_DATE, SortOrder.ASC, {}, id="soonest-due"),
+        pytest.param(TaskSortField.PRIORITY, SortOrder.DESC, {}, id="most-important"),
     ],
 )
 async def test_a_listing_reads_its_page_from_an_index_without_sorting_every_row(

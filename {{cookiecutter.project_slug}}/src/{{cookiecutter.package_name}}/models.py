@@ -30,9 +30,11 @@ class Task({% if cookiecutter.auth == "jwt" %}OwnedByUser, {% endif %}Base):
     __tablename__ = "tasks"
 {%- if cookiecutter.auth != "jwt" %}
     # The listings clients ask for most, each read from an index in its order instead of
-    # sorted out of every matching task: the newest tasks of a status or of a priority
-    # (the default order, with either filter), and the soonest due.
+    # sorted out of every matching task: the newest first (the default), the most
+    # important, the newest of a status or of a priority, and the soonest due.
     __table_args__ = (
+        Index("ix_tasks_created_at", "created_at"),
+        Index("ix_tasks_priority", "priority"),
         Index("ix_tasks_status_created_at", "status", "created_at"),
         Index("ix_tasks_priority_created_at", "priority", "created_at"),
         Index("ix_tasks_due_date", "due_date"),
@@ -57,8 +59,7 @@ class Task({% if cookiecutter.auth == "jwt" %}OwnedByUser, {% endif %}Base):
         SmallInteger,
         CheckConstraint(f"priority BETWEEN {PRIORITY_MIN} AND {PRIORITY_MAX}", name="priority"),
         default=PRIORITY_MIN,
-        index=True,
     )
     due_date: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now)

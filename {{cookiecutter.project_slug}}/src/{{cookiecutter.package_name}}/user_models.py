@@ -25,12 +25,13 @@ class User(Base):
 class OwnedByUser:
     """Gives the tasks their owner: a user's tasks are theirs alone, and go with them."""
 
-    # Every listing is the caller's own, so the indexes that serve listings lead with the
-    # owner. Each one reads a listing in its order instead of sorting all of a user's
-    # matching tasks: the newest first (the default), the newest of a status or of a
-    # priority (the default order, with either filter), and the soonest due.
+    # Every listing is the caller's own, so every index of the tasks leads with the owner
+    # (it also serves the foreign key's look-ups). Each one reads a listing in its order
+    # instead of sorting all of a user's matching tasks: the newest first (the default),
+    # the most important, the newest of a status or of a priority, and the soonest due.
     __table_args__ = (
         Index("ix_tasks_owner_id_created_at", "owner_id", "created_at"),
+        Index("ix_tasks_owner_id_priority", "owner_id", "priority"),
         Index("ix_tasks_owner_id_status_created_at", "owner_id", "status", "created_at"),
         Index("ix_tasks_owner_id_priority_created_at", "owner_id", "priority", "created_at"),
         Index("ix_tasks_owner_id_due_date", "owner_id", "due_date"),
