@@ -1,5 +1,6 @@
 """What every ORM model shares: the declarative base, its naming convention, UTC datetimes."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -42,16 +43,29 @@ class UTCDateTime(TypeDecorator[datetime]):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+    def result_processor(
+        self, dialect: Dialect, coltype: object
+    ) -> Callable[[Any], datetime | None]:
+        # One plain function per value, instead of the decorator's chain of calls around
+        # process_result_value: it runs for every datetime of every row read (a page of 20
+        # tasks has 60), and the chain cost more than the page's query on SQLite.
+        return utc_from_sqlite_text if dialect.name == "sqlite" else utc_from_aware
 
     @property
     def python_type(self) -> type[datetime]:
         return datetime
+
+
+def utc_from_sqlite_text(value: str | None) -> datetime | None:
+    """SQLite returns the text that process_bind_param stored: naive UTC, ISO 8601. Parsing
+    it with its offset appended takes one step; a replace(tzinfo=UTC) after parsing would
+    cost four times the parsing."""
+    return None if value is None else datetime.fromisoformat(value + "+00:00")
+
+
+def utc_from_aware(value: datetime | None) -> datetime | None:
+    """PostgreSQL's drivers return timezone-aware datetimes (asyncpg's already in UTC)."""
+    return None if value is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
