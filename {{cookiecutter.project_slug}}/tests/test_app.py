@@ -134,8 +134,15 @@ async def test_cors_allows_exactly_the_request_headers_the_api_reads(
 
 
 async def test_no_cors_by_default(client: AsyncClient) -> None:
-    response = await client.get(TASKS_URL, headers={"Origin": "https://app.example.com"})
+    origin = {"Origin": "https://app.example.com"}
+    response = await client.get(TASKS_URL, headers=origin)
+    preflight = await client.options(
+        TASKS_URL, headers={**origin, "Access-Control-Request-Method": "POST"}
+    )
+
     assert "access-control-allow-origin" not in response.headers
+    assert preflight.status_code >= 400
+    assert "access-control-allow-origin" not in preflight.headers
 
 
 async def test_docs_are_served_outside_production(client: AsyncClient) -> None:

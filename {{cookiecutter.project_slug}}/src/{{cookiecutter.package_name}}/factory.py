@@ -59,22 +59,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Each middleware added wraps the ones before it: CORS wraps the size limit, so that a
     # browser can read its 413.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_body_bytes)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        allow_headers=[
-            "Content-Type",
-            REQUEST_ID_HEADER,
-            *(header for feature in FEATURES for header in feature.allowed_headers),
-        ],
-        expose_headers=[
-            "Location",
-            "Retry-After",
-            REQUEST_ID_HEADER,
-            *(header for feature in FEATURES for header in feature.exposed_headers),
-        ],
-    )
+    if settings.cors_origins:
+        # Only with origins to allow: with none, a browser is refused either way (a preflight
+        # gets 405 instead of 400), and the middleware costs every request 3% of a list.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=[
+                "Content-Type",
+                REQUEST_ID_HEADER,
+                *(header for feature in FEATURES for header in feature.allowed_headers),
+            ],
+            expose_headers=[
+                "Location",
+                "Retry-After",
+                REQUEST_ID_HEADER,
+                *(header for feature in FEATURES for header in feature.exposed_headers),
+            ],
+        )
     # The request context wraps CORS, so every response, CORS ones included, gets an id.
     app.add_middleware(RequestContextMiddleware)
     for feature in FEATURES:
