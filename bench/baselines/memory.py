@@ -1,8 +1,9 @@
 """Baseline "memory": the benchmark's routes served from memory, the in-memory ceiling.
 
 It stands for the fastest the generated app could be on this stack: the same uvicorn,
-FastAPI and pydantic, the SAME request and response models (``TaskCreate``, ``TaskRead``
-and ``TaskPage`` imported from the generated package's ``schemas``), but no database,
+FastAPI and pydantic, the SAME request and response models (``TaskCreate``, ``TaskQuery``,
+``TaskRead`` and ``TaskPage`` imported from the generated package's ``schemas``: the list
+takes the same query parameters, and honours them), but no database,
 no middleware, no auth and no rate limits. Endpoints are ``async def``, so no thread pool
 either. What remains is HTTP parsing, routing, validation and JSON serialisation: the
 generated app's cost above this is what its database access and features cost.
@@ -35,6 +36,7 @@ PACKAGE = os.environ["BENCH_PACKAGE"]
 schemas = importlib.import_module(f"{PACKAGE}.schemas")
 models = importlib.import_module(f"{PACKAGE}.models")
 TaskCreate = schemas.TaskCreate
+TaskQuery = schemas.TaskQuery
 TaskRead = schemas.TaskRead
 TaskPage = schemas.TaskPage
 
@@ -78,9 +80,31 @@ class TaskStore:
         self.by_id[task.id] = task
         return task
 
-    def page(self, skip: int, limit: int) -> list[Any]:
-        return list(itertools.islice(self.newest_first, skip, skip + limit))
+    def page(self, query: Any) -> tuple[list[Any], int]:
+        """One page of the tasks that match, and how many match."""
+        unfiltered = query.status is None and query.priority is None and query.search is None
+        if unfiltered and query.sort_by == "created_at" and query.order == "desc":
+            # The benchmark's list: newest first, straight from the deque.
+            end = query.skip + query.limit
+            return list(itertools.islice(self.newest_first, query.skip, end)), len(self.by_id)
+        matching = [task for task in self.newest_first if matches(task, query)]
+        matching.sort(key=lambda task: task.id, reverse=query.order == "desc")
+        present = [task for task in matching if getattr(task, query.sort_by) is not None]
+        present.sort(key=lambda task: getattr(task, query.sort_by), reverse=query.order == "desc")
+        absent = [task for task in matching if getattr(task, query.sort_by) is None]
+        ordered = present + absent
+        return ordered[query.skip : query.skip + query.limit], len(ordered)
 
+
+def matches(task: Any, query: Any) -> bool:
+    if query.status is not None and task.status != query.status:
+        return False
+    if query.priority is not None and task.priority != query.priority:
+        return False
+    if query.search is not None:
+        text = query.search.casefold()
+        return text in task.title.casefold() or text in (task.description or "").casefold()
+    return True
 
 store = TaskStore()
 
@@ -107,10 +131,9 @@ async def create_task(data: TaskCreate, response: Response) -> Any:
 
 
 @app.get("/api/v1/tasks", response_model=TaskPage)
-async def list_tasks(
-    skip: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=100)] = 20
-) -> Any:
-    return TaskPage(items=store.page(skip, limit), total=len(store.by_id), skip=skip, limit=limit)
+async def list_tasks(query: Annotated[TaskQuery, Query()]) -> Any:
+    items, total = store.page(query)
+    return TaskPage(items=items, total=total, skip=query.skip, limit=query.limit)
 
 
 @app.get("/api/v1/tasks/{task_id}", response_model=TaskRead)
