@@ -49,7 +49,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         # One plain function per value, instead of the decorator's chain of calls around
         # process_result_value: it runs for every datetime of every row read (a page of 20
         # tasks has 60), and the chain cost more than the page's query on SQLite.
-        return utc_from_sqlite_text if dialect.name == "sqlite" else utc_from_aware
+        return utc_from_sqlite_text if dialect.name == "sqlite" else utc_from_driver
 
     @property
     def python_type(self) -> type[datetime]:
@@ -63,9 +63,12 @@ def utc_from_sqlite_text(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value + "+00:00")
 
 
-def utc_from_aware(value: datetime | None) -> datetime | None:
-    """PostgreSQL's drivers return timezone-aware datetimes (asyncpg's already in UTC)."""
-    return None if value is None else value.astimezone(UTC)
+def utc_from_driver(value: datetime | None) -> datetime | None:
+    """PostgreSQL's drivers return timezone-aware datetimes for these columns (asyncpg's
+    already in UTC); a naive one is taken as UTC, the zone of everything this type stores."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
