@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Dialect
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import make_url
 
 from {{ cookiecutter.package_name }}.orm import UTCDateTime
 
 SQLITE = sqlite.dialect()
-POSTGRESQL = postgresql.dialect()
+# The dialect alone: its driver is imported only when an engine connects.
+POSTGRESQL = make_url("postgresql+asyncpg://").get_dialect()()
 MOMENT = datetime(2025, 1, 1, 16, 40, 5, 123456, tzinfo=UTC)
 
 
