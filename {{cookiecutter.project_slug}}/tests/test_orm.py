@@ -49,6 +49,24 @@ def test_sqlite_text_written_by_other_tools_is_read_as_utc(text: str) -> None:
     assert reader(SQLITE)(text) == MOMENT.replace(microsecond=0)
 
 
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [
+        ("2025-01-01T16:40:05Z", MOMENT.replace(microsecond=0)),
+        ("2025-01-01 11:40:05.123456-05:00", MOMENT),
+        ("2025-01-01", datetime(2025, 1, 1, tzinfo=UTC)),
+    ],
+    ids=["utc-designator", "offset", "date-only"],
+)
+def test_sqlite_text_with_an_offset_or_without_a_time_is_read_in_utc(
+    text: str, moment: datetime
+) -> None:
+    read = reader(SQLITE)(text)
+
+    assert read == moment
+    assert read.tzinfo is UTC
+
+
 @pytest.fixture
 def local_time_not_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A server whose local time is not UTC, where a naive value could be misread."""

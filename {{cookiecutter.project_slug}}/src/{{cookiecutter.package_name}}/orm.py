@@ -60,7 +60,15 @@ def utc_from_sqlite_text(value: str | None) -> datetime | None:
     """SQLite returns the text that process_bind_param stored: naive UTC, ISO 8601. Parsing
     it with its offset appended takes one step; a replace(tzinfo=UTC) after parsing would
     cost four times the parsing."""
-    return None if value is None else datetime.fromisoformat(value + "+00:00")
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value + "+00:00")
+    except ValueError:
+        # Text with an offset of its own ("Z", "-05:00"), as another tool may have written it.
+        return datetime.fromisoformat(value).astimezone(UTC)
+    # A date without a time is parsed without the offset appended to it.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def utc_from_driver(value: datetime | None) -> datetime | None:
