@@ -66,9 +66,9 @@ def utc_from_sqlite_text(value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value + "+00:00")
     except ValueError:
         # Text with an offset of its own ("Z", "-05:00"), as another tool may have written it.
-        return datetime.fromisoformat(value).astimezone(UTC)
-    # A date without a time is parsed without the offset appended to it.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+        moment = datetime.fromisoformat(value)
+    # Anything else (another offset, or a date alone, parsed naive) goes the general way.
+    return moment if moment.tzinfo is UTC else utc_from_driver(moment)
 
 
 def utc_from_driver(value: datetime | None) -> datetime | None:
