@@ -2,22 +2,23 @@
 
 import re
 import threading
-import time
 from typing import Any
 
 from sqlalchemy import Connection
 
-from .helpers import HOLD_SECONDS
+from .helpers import HOLD_LIMIT_SECONDS
 
 # Settings for an application with a single connection (one thread, with its connection).
 ONE_CONNECTION: dict[str, object] = {"database_pool_size": 1}
 
 
-def hold_connection(connection: Connection, acquired: threading.Event) -> None:
-    """Keep the connection busy, the way a slow query would."""
+def hold_connection(
+    connection: Connection, acquired: threading.Event, released: threading.Event
+) -> None:
+    """Keep the connection busy, the way a slow query would, until ``released`` is set."""
     acquired.set()
-    # SQLite work runs in a thread of the database's own: sleeping there holds it.
-    time.sleep(HOLD_SECONDS)
+    # SQLite work runs in a thread of the database's own: waiting there holds it.
+    released.wait(timeout=HOLD_LIMIT_SECONDS)
 
 
 # How EXPLAIN QUERY PLAN says that a table is read from an index, and that rows are sorted
