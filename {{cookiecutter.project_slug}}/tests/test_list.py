@@ -154,6 +154,7 @@ async def test_limit_bounds(client: AsyncClient) -> None:
         {"sort_by": "owner"},
         {"order": "up"},
         {"search": ""},
+        pytest.param({"search": "a\x00b"}, id="search-with-nul"),
     ],
     ids=lambda params: "-".join(f"{key}={value}" for key, value in params.items()),
 )

@@ -19,7 +19,10 @@ INVALID_BODIES: dict[str, tuple[dict[str, Any], str]] = {
     "long-title": ({"title": "x" * 201}, "title"),
     "number-title": ({"title": 5}, "title"),
     "null-title": ({"title": None}, "title"),
+    # PostgreSQL cannot store U+0000: refused on every database.
+    "nul-in-title": ({"title": "a\x00b"}, "title"),
     "long-description": ({"title": "t", "description": "x" * 2001}, "description"),
+    "nul-in-description": ({"title": "t", "description": "a\x00b"}, "description"),
     "number-description": ({"title": "t", "description": 1.5}, "description"),
     "unknown-status": ({"title": "t", "status": "done"}, "status"),
     "priority-zero": ({"title": "t", "priority": 0}, "priority"),
@@ -30,6 +33,9 @@ INVALID_BODIES: dict[str, tuple[dict[str, Any], str]] = {
     "naive-due-date": ({"title": "t", "due_date": "2030-01-01T00:00:00"}, "due_date"),
     "number-due-date": ({"title": "t", "due_date": 1_700_000_000}, "due_date"),
     "garbage-due-date": ({"title": "t", "due_date": "next tuesday"}, "due_date"),
+    # Valid due dates whose UTC form falls outside years 1 to 9999.
+    "utc-after-9999": ({"title": "t", "due_date": "9999-12-31T23:00:00-05:00"}, "due_date"),
+    "utc-before-year-1": ({"title": "t", "due_date": "0001-01-01T00:00:00+01:00"}, "due_date"),
     "unknown-field": ({"title": "t", "owner": "me"}, "owner"),
 }
 
@@ -69,6 +75,7 @@ async def test_invalid_replacements_are_422(
         {"priority": "2"},
         {"status": "later"},
         {"due_date": "tomorrow"},
+        {"due_date": "0001-01-01T00:00:00+01:00"},
         {"id": 5},
     ],
     ids=lambda body: "-".join(f"{key}={value}" for key, value in body.items()),

@@ -43,30 +43,47 @@ def _require_text(value: Any) -> Any:
     return value
 
 
+# Text never holds U+0000: PostgreSQL cannot store it, and the API answers the same on
+# every database. The patterns put that in the schema, for clients and their generators.
+NO_NUL = r"^[^\x00]*$"
+# Not blank, and no U+0000.
+NOT_BLANK_NO_NUL = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
 Title = Annotated[
     str,
-    # The pattern documents "not blank" in the schema; stripping enforces it first.
+    # Stripping comes first; the pattern then documents "not blank" in the schema.
     StringConstraints(
         strict=True,
         strip_whitespace=True,
         min_length=1,
         max_length=TITLE_MAX_LENGTH,
-        pattern=r"\S",
+        pattern=NOT_BLANK_NO_NUL,
     ),
     Field(description="Short summary; surrounding whitespace is removed.", examples=["Write docs"]),
 ]
 Description = Annotated[
     str,
-    StringConstraints(strict=True, max_length=DESCRIPTION_MAX_LENGTH),
+    StringConstraints(strict=True, max_length=DESCRIPTION_MAX_LENGTH, pattern=NO_NUL),
 ]
 # The constraints come first so they stay in the JSON schema and in error locations.
 Priority = Annotated[
     int, Field(strict=True, ge=PRIORITY_MIN, le=PRIORITY_MAX), BeforeValidator(_require_number)
 ]
+
+
+def _in_utc(value: datetime) -> datetime:
+    """The same moment in UTC, where it must still fall within years 1 to 9999."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        # 9999-12-31T23:00:00-05:00, say: a valid date whose UTC form no datetime can hold.
+        raise ValueError("Input should fall within years 1 to 9999 in UTC") from None
+
+
 DueDate = Annotated[
     AwareDatetime,
     BeforeValidator(_require_text),
-    AfterValidator(lambda value: value.astimezone(UTC)),
+    AfterValidator(_in_utc),
     Field(description="Timezone-aware ISO 8601 datetime.", examples=["2030-01-31T17:00:00Z"]),
 ]
 
@@ -146,7 +163,12 @@ class TaskQuery(BaseModel):
     priority: Annotated[int | None, Field(ge=PRIORITY_MIN, le=PRIORITY_MAX)] = None
     search: Annotated[
         str | None,
-        Field(min_length=1, max_length=TITLE_MAX_LENGTH, description="Case-insensitive text."),
+        Field(
+            min_length=1,
+            max_length=TITLE_MAX_LENGTH,
+            pattern=NO_NUL,
+            description="Case-insensitive text.",
+        ),
     ] = None
     sort_by: TaskSortField = TaskSortField.CREATED_AT
     order: SortOrder = SortOrder.DESC

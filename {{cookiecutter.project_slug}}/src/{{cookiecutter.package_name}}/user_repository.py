@@ -36,6 +36,10 @@ class UserRepository:
         return await self.database.run(self._find, GET_USER, {"user_id": user_id})
 
     async def get_by_email(self, email: str) -> UserAccount | None:
+        if "\x00" in email:
+            # No address holds U+0000 (registration validates them), and PostgreSQL cannot
+            # even compare text that does.
+            return None
         return await self.database.run(self._find, GET_USER_BY_EMAIL, {"user_email": email.lower()})
 
     async def create(self, data: UserCreate) -> UserAccount:
