@@ -147,6 +147,7 @@ async def test_limit_bounds(client: AsyncClient) -> None:
         {"limit": 101},
         {"limit": "ten"},
         {"skip": -1},
+        {"skip": 2**31},
         {"skip": 2**63},
         {"priority": 0},
         {"priority": 6},

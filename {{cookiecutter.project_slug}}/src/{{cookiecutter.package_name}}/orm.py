@@ -8,8 +8,10 @@ from sqlalchemy import DateTime, Dialect, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-# Largest value of a 64-bit signed integer column: no row can have a larger id.
-MAX_ID = 2**63 - 1
+# Largest value the id columns hold: they are INTEGER, 32-bit signed on PostgreSQL (SQLite's
+# is 64-bit, but the API bounds ids the same on both). A larger id names no row: 422, where
+# PostgreSQL would refuse the query itself.
+MAX_ID = 2**31 - 1
 
 # Deterministic constraint names keep Alembic migrations portable between databases.
 NAMING_CONVENTION = {

@@ -172,6 +172,7 @@ class TaskQuery(BaseModel):
     ] = None
     sort_by: TaskSortField = TaskSortField.CREATED_AT
     order: SortOrder = SortOrder.DESC
+    # No table holds more rows than there are ids.
     skip: Annotated[int, Field(ge=0, le=MAX_ID)] = 0
     limit: Annotated[int, Field(ge=1, le=100)] = 20
 
