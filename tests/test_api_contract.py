@@ -16,6 +16,7 @@ import httpx
 import pytest
 from helpers.api import running_server, sign_in
 from helpers.commands import as_text, generated_project_env, run, uv_executable
+from helpers.servers import PostgresServer
 from helpers.template import Answers, default_answers, render, resolved_answers, variant_id
 
 FUZZ_TIMEOUT_SECONDS = 600
@@ -25,12 +26,24 @@ FUZZ_ARGUMENTS = ["--max-examples", "40", "--seed", "20261126", "--workers", "1"
 
 
 def contract_variants() -> list[Answers]:
-    """Each way of authenticating, on the embedded database, without rate limits (a fuzzer
-    is a flood: limits would turn most of its requests into 429s)."""
+    """Each way of authenticating on the embedded database, and the default one on
+    PostgreSQL, which refuses values SQLite stores (text holding U+0000, say). All without
+    rate limits: a fuzzer is a flood, and limits would turn most of its requests into 429s.
+    """
+    unlimited = {**default_answers(), "rate_limiting": "none"}
     return [
-        {**default_answers(), "auth": auth, "rate_limiting": "none"}
-        for auth in ("jwt", "api_key", "none")
+        *({**unlimited, "auth": auth} for auth in ("jwt", "api_key", "none")),
+        {**unlimited, "database": "postgresql"},
     ]
+
+
+def served_database(answers: Answers, request: pytest.FixtureRequest) -> dict[str, str]:
+    """The server's DATABASE_URL: on PostgreSQL, a fresh database of the session's server;
+    on SQLite, none (the project's own .env names a file in the project)."""
+    if answers["database"] != "postgresql":
+        return {}
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return {"DATABASE_URL": server.create_database("contract")}
 
 
 def schemathesis_executable() -> str:
@@ -42,10 +55,12 @@ def schemathesis_executable() -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("answers", contract_variants(), ids=variant_id)
-def test_fuzzed_api_keeps_its_openapi_contract(answers: Answers, tmp_path: Path):
+def test_fuzzed_api_keeps_its_openapi_contract(
+    answers: Answers, tmp_path: Path, request: pytest.FixtureRequest
+):
     project = render(tmp_path, **answers)
     package = resolved_answers(**answers)["package_name"]
-    env = generated_project_env(answers["python_version"])
+    env = generated_project_env(answers["python_version"], **served_database(answers, request))
     run([uv_executable(), "sync"], cwd=project, env=env)
     run([uv_executable(), "run", "alembic", "upgrade", "head"], cwd=project, env=env)
 
