@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+import anyio
 import jwt
 import pytest
 from fastapi import FastAPI
@@ -152,6 +153,32 @@ async def test_an_unknown_email_still_costs_a_password_verification(
     )
     assert response.status_code == 401
     assert verified == ["guess-123"]
+
+
+async def test_a_log_in_that_finds_no_free_hashing_thread_gets_503(
+    anonymous_client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flood of log-ins waits for Argon2 a bounded time, then is told to retry."""
+    await register(anonymous_client, "busy@example.com")
+    credentials = {"username": "busy@example.com", "password": TEST_PASSWORD}
+    monkeypatch.setattr(security, "HASHING_WAIT_SECONDS", 0.05)
+    # Every hashing thread busy, the way other log-ins would keep them.
+    others = [object() for _ in range(int(security.hashing_threads.total_tokens))]
+    for other in others:
+        security.hashing_threads.acquire_on_behalf_of_nowait(other)
+    try:
+        # Answered when the wait is over: no thread would free up before this returns.
+        with anyio.fail_after(5):
+            refused = await anonymous_client.post(TOKEN_URL, data=credentials)
+    finally:
+        for other in others:
+            security.hashing_threads.release_on_behalf_of(other)
+    served = await anonymous_client.post(TOKEN_URL, data=credentials)
+
+    assert refused.status_code == 503
+    assert refused.json() == {"detail": "Service overloaded, retry later"}
+    assert refused.headers["retry-after"] == "5"
+    assert served.status_code == 200
 
 
 async def test_log_in_needs_the_form_fields(anonymous_client: AsyncClient) -> None:

@@ -5,11 +5,15 @@ Passwords are hashed with Argon2 (pwdlib). Access tokens are JWTs signed with HS
 
 Argon2 is slow on purpose (tens of milliseconds of CPU and 64 MiB of memory per hash), so
 hashing and verifying run in worker threads, never on the event loop, and no more of them
-at once than there are cores: a flood of log-ins queues instead of exhausting memory.
+at once than there are cores: a flood of log-ins queues instead of exhausting memory. The
+queue is bounded in time, as the database pool's is: a request that finds no free thread
+within ``HASHING_WAIT_SECONDS`` is answered 503, not left waiting behind hundreds of others.
 """
 
 import os
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from functools import cache, lru_cache
 
@@ -26,6 +30,9 @@ BEARER_PREFIX = "bearer "
 # Tokens whose signature has been checked, remembered per process (a few hundred bytes each).
 VERIFIED_TOKENS_KEPT = 4096
 
+# Seconds a registration or log-in waits for a hashing thread before it is answered 503.
+HASHING_WAIT_SECONDS = 5.0
+
 password_hash = PasswordHash.recommended()
 hashing_threads = anyio.CapacityLimiter(os.cpu_count() or 1)
 
@@ -34,14 +41,35 @@ class InvalidTokenError(Exception):
     """The token is missing a claim, malformed, tampered with, expired or not HS256."""
 
 
+class HashingBusyError(Exception):
+    """No hashing thread became free within ``HASHING_WAIT_SECONDS``."""
+
+
+@asynccontextmanager
+async def hashing_thread() -> AsyncIterator[None]:
+    """One of the hashing threads, once one is free within ``HASHING_WAIT_SECONDS``."""
+    try:
+        with anyio.fail_after(HASHING_WAIT_SECONDS):
+            await hashing_threads.acquire()
+    except TimeoutError:
+        raise HashingBusyError(
+            f"no hashing thread became free within {HASHING_WAIT_SECONDS} s"
+        ) from None
+    # Only the wait for a thread is bounded: a hash that has started always finishes.
+    try:
+        yield
+    finally:
+        hashing_threads.release()
+
+
 async def hash_password(password: str) -> str:
-    return await anyio.to_thread.run_sync(password_hash.hash, password, limiter=hashing_threads)
+    async with hashing_thread():
+        return await anyio.to_thread.run_sync(password_hash.hash, password)
 
 
 async def verify_password(password: str, hashed: str) -> bool:
-    return await anyio.to_thread.run_sync(
-        password_hash.verify, password, hashed, limiter=hashing_threads
-    )
+    async with hashing_thread():
+        return await anyio.to_thread.run_sync(password_hash.verify, password, hashed)
 
 
 @cache
@@ -51,9 +79,8 @@ def _dummy_hash() -> str:
 
 async def spend_verification_time(password: str) -> None:
     """Verify against a throwaway hash, so an unknown e-mail takes as long as a wrong password."""
-    await anyio.to_thread.run_sync(
-        lambda: password_hash.verify(password, _dummy_hash()), limiter=hashing_threads
-    )
+    async with hashing_thread():
+        await anyio.to_thread.run_sync(lambda: password_hash.verify(password, _dummy_hash()))
 
 
 def create_access_token(*, user_id: int, secret_key: str, expires_in: timedelta) -> str:
