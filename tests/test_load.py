@@ -1,4 +1,5 @@
-"""Generated APIs under load: 200 concurrent clients, and a PostgreSQL restart mid-load.
+"""Generated APIs under load: 200 concurrent clients, a PostgreSQL restart mid-load, and
+a flood of log-ins.
 
 Overload must be answered with a 2xx or a 503 that says when to retry, never with another
 5xx or a stalled connection; a database outage must be a 503 with Retry-After, and the API
@@ -17,6 +18,7 @@ from contextlib import AbstractContextManager, closing
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from conftest import started
 from helpers.api import running_server
@@ -54,6 +56,16 @@ SECONDS_BEFORE_RESTART = 3
 SECONDS_DOWN = 2
 MAX_RECOVERY_SECONDS = 5
 RESTART_LOAD = LoadPlan(clients=200, seconds=14, request_timeout=10)
+
+# 200 clients logging in at once, with one account: each log-in verifies an Argon2 hash,
+# tens of milliseconds of CPU on one of a few threads, so most of them must queue.
+FLOOD_ACCOUNT = {"email": "flood@example.com", "password": "correct horse battery staple"}
+LOG_IN_FLOOD = LoadPlan(
+    clients=200,
+    seconds=6,
+    request_timeout=10,
+    log_in={"username": FLOOD_ACCOUNT["email"], "password": FLOOD_ACCOUNT["password"]},
+)
 
 
 def load_variant(database: str) -> Answers:
@@ -280,4 +292,34 @@ def test_api_rides_out_a_postgresql_restart(
             f"(first one after {'never' if recovery is None else f'{recovery:.2f}s'})"
         )
     problems += success_problems(timeline["recovered"], f"{MAX_RECOVERY_SECONDS}s after the return")
+    assert not problems, failure_report(figures, problems, log)
+
+
+def log_in_variant() -> Answers:
+    """The default authentication (jwt), on SQLite, without rate limits (which would turn
+    the flood into 429s before it reached the hashing threads)."""
+    return {**default_answers(), "database": "sqlite", "rate_limiting": "none"}
+
+
+def test_a_flood_of_log_ins_gets_answers_not_an_endless_queue(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """Log-ins beyond what the hashing threads verify in time get a 503 with Retry-After
+    (the generated API waits 5 s for a thread), well within the clients' 10 s time-out:
+    none waits behind the whole queue, and the others are logged in."""
+    file = tmp_path / "load.db"
+    deployment = deploy(tmp_path, log_in_variant(), f"sqlite:///{file}", sqlite_tasks(file))
+    log = tmp_path / "server.log"
+
+    with deployment.serving(log) as base_url:
+        with httpx.Client(base_url=base_url, timeout=10, trust_env=False) as client:
+            registered = client.post("/api/v1/auth/register", json=FLOOD_ACCOUNT)
+        assert registered.status_code == 201, registered.text
+        load = asyncio.run(run_load(base_url, LOG_IN_FLOOD))
+
+    figures = summary("load[log-in flood]", load)
+    show(capsys, figures)
+    problems = problems_of(load, deployment.stored_tasks(), require_json_503=True)
+    if not any(outcome.succeeded for outcome in load.outcomes):
+        problems.append("no log-in succeeded")
     assert not problems, failure_report(figures, problems, log)

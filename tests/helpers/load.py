@@ -2,7 +2,8 @@
 
 The clients run in this process on one asyncio loop, each with an httpx.AsyncClient and a
 connection of its own, sending one request at a time for a fixed duration: create a task,
-list tasks, or read back a task created earlier. Every request ends as an Outcome (a
+list tasks, or read back a task created earlier; or, in a flood of log-ins, log in. Every
+request ends as an Outcome (a
 status, or the transport error that replaced it), so the tests can judge statuses,
 latencies and what was acknowledged.
 """
@@ -25,6 +26,7 @@ from typing import Literal
 import httpx
 
 TASKS_PATH = "/api/v1/tasks"
+LOG_IN_PATH = "/api/v1/auth/token"
 LIST_LIMIT = 20
 # Share of requests that create a task, then that list tasks; the rest read one by id.
 CREATE_SHARE = 0.4
@@ -36,7 +38,7 @@ KEEPALIVE_EXPIRY_SECONDS = 2
 # A fixed seed makes the sequence of operations (not their timing) reproducible.
 DEFAULT_SEED = 20261201
 
-Operation = Literal["create", "list", "get"]
+Operation = Literal["create", "list", "get", "log-in"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class LoadPlan:
     # Bounds each request from sending to the end of its body, connecting included.
     request_timeout: float = 10
     seed: int = DEFAULT_SEED
+    # The OAuth2 password form of an account: when given, every request logs in with it
+    # (a flood of log-ins) instead of working on tasks.
+    log_in: Mapping[str, str] | None = None
 
     @property
     def hard_deadline(self) -> float:
@@ -178,15 +183,17 @@ async def client_loop(
 ) -> None:
     """One client: a request at a time, no pause, until the run's end."""
     while time.monotonic() < stop_at and not (done and done.is_set()):
-        outcome = await send(http, choose_operation(rng, run.created_ids), run, rng, titles)
+        outcome = await send(http, choose_operation(rng, run), run, rng, titles)
         run.outcomes.append(outcome)
         if outcome.task is not None:
             run.created_ids.append(outcome.task[0])
 
 
-def choose_operation(rng: random.Random, created_ids: list[int]) -> Operation:
+def choose_operation(rng: random.Random, run: LoadRun) -> Operation:
+    if run.plan.log_in is not None:
+        return "log-in"
     roll = rng.random()
-    if roll < CREATE_SHARE or not created_ids:
+    if roll < CREATE_SHARE or not run.created_ids:
         return "create"
     return "list" if roll < CREATE_SHARE + LIST_SHARE else "get"
 
@@ -199,7 +206,7 @@ async def send(
     titles: Iterator[str],
 ) -> Outcome:
     title = next(titles) if operation == "create" else None
-    request = build_request(http, operation, title, rng, run.created_ids)
+    request = build_request(http, operation, title, rng, run)
     started = time.monotonic()
     try:
         # httpx's timeout bounds each phase (connect, each read...); this bounds the whole.
@@ -233,13 +240,15 @@ def build_request(
     operation: Operation,
     title: str | None,
     rng: random.Random,
-    created_ids: list[int],
+    run: LoadRun,
 ) -> httpx.Request:
     if operation == "create":
         return http.build_request("POST", TASKS_PATH, json={"title": title})
     if operation == "list":
         return http.build_request("GET", TASKS_PATH, params={"limit": LIST_LIMIT})
-    return http.build_request("GET", f"{TASKS_PATH}/{rng.choice(created_ids)}")
+    if operation == "log-in":
+        return http.build_request("POST", LOG_IN_PATH, data=dict(run.plan.log_in or {}))
+    return http.build_request("GET", f"{TASKS_PATH}/{rng.choice(run.created_ids)}")
 
 
 def has_json_body(response: httpx.Response) -> bool:
