@@ -34,8 +34,9 @@ BAD_BODY: dict[int | str, dict[str, Any]] = {
     },
 }
 
-# Seconds a client should wait before retrying when the database is unavailable or busy.
-DATABASE_RETRY_AFTER = 5
+# Seconds a client should wait before retrying a 503, whatever made the service
+# unavailable or overloaded.
+RETRY_AFTER_SECONDS = 5
 # Seconds between two warnings about the same trouble: an outage under load would
 # otherwise write one warning per request.
 WARNING_INTERVAL_SECONDS = 10
@@ -55,7 +56,7 @@ class ServiceUnavailable:
         return JSONResponse(
             {"detail": self.detail},
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
 
     def warn(self, request: Request, exc: Exception) -> None:
