@@ -37,6 +37,9 @@ BAD_BODY: dict[int | str, dict[str, Any]] = {
 # Seconds a client should wait before retrying a 503, whatever made the service
 # unavailable or overloaded.
 RETRY_AFTER_SECONDS = 5
+# The detail of every overload 503, whatever ran out (database connections or threads,
+# password-hashing threads): clients see one answer to one condition.
+OVERLOADED_DETAIL = "Service overloaded, retry later"
 # Seconds between two warnings about the same trouble: an outage under load would
 # otherwise write one warning per request.
 WARNING_INTERVAL_SECONDS = 10
@@ -127,7 +130,7 @@ def register_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(
         DatabaseBusyError,
         ServiceUnavailable(
-            detail="Service overloaded, retry later",
+            detail=OVERLOADED_DETAIL,
             warning="No database connection became free in time",
         ),
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, status
 
-from ..errors import ErrorResponse, ServiceUnavailable
+from ..errors import OVERLOADED_DETAIL, ErrorResponse, ServiceUnavailable
 from ..feature import Feature, Identify, RouteGuards
 from ..security import HashingBusyError, rate_limit_identity
 from . import auth, users
@@ -27,7 +27,7 @@ def install_authentication(
     app.add_exception_handler(
         HashingBusyError,
         ServiceUnavailable(
-            detail="Service overloaded, retry later",
+            detail=OVERLOADED_DETAIL,
             warning="No password hashing thread became free in time",
         ),
     )
