@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import started
-from helpers.api import running_server
+from helpers.api import LOG_IN_FORM, register_account, running_server
 from helpers.commands import generated_project_env, run, uv_executable
 from helpers.load import (
     LoadPlan,
@@ -59,13 +59,7 @@ RESTART_LOAD = LoadPlan(clients=200, seconds=14, request_timeout=10)
 
 # 200 clients logging in at once, with one account: each log-in verifies an Argon2 hash,
 # tens of milliseconds of CPU on one of a few threads, so most of them must queue.
-FLOOD_ACCOUNT = {"email": "flood@example.com", "password": "correct horse battery staple"}
-LOG_IN_FLOOD = LoadPlan(
-    clients=200,
-    seconds=6,
-    request_timeout=10,
-    log_in={"username": FLOOD_ACCOUNT["email"], "password": FLOOD_ACCOUNT["password"]},
-)
+LOG_IN_FLOOD = LoadPlan(clients=200, seconds=6, request_timeout=10, log_in=LOG_IN_FORM)
 
 
 def load_variant(database: str) -> Answers:
@@ -313,8 +307,7 @@ def test_a_flood_of_log_ins_gets_answers_not_an_endless_queue(
 
     with deployment.serving(log) as base_url:
         with httpx.Client(base_url=base_url, timeout=10, trust_env=False) as client:
-            registered = client.post("/api/v1/auth/register", json=FLOOD_ACCOUNT)
-        assert registered.status_code == 201, registered.text
+            register_account(client)
         load = asyncio.run(run_load(base_url, LOG_IN_FLOOD))
 
     figures = summary("load[log-in flood]", load)

@@ -77,16 +77,21 @@ def stop_process_group(process: subprocess.Popen[bytes]) -> None:
             continue
 
 
+# The account the tests register on a jwt variant, and its OAuth2 password form.
+ACCOUNT = {"email": "new.user@example.com", "password": "correct horse battery staple"}
+LOG_IN_FORM = {"username": ACCOUNT["email"], "password": ACCOUNT["password"]}
+
+
+def register_account(client: httpx.Client) -> None:
+    registered = client.post("/api/v1/auth/register", json=ACCOUNT)
+    assert registered.status_code == 201, registered.text
+
+
 def sign_in(client: httpx.Client, auth: str, project: Path) -> dict[str, str]:
     """The headers that authenticate a client, the way the chosen `auth` option wants."""
     if auth == "jwt":
-        account = {"email": "new.user@example.com", "password": "correct horse battery staple"}
-        registered = client.post("/api/v1/auth/register", json=account)
-        assert registered.status_code == 201, registered.text
-        token = client.post(
-            "/api/v1/auth/token",
-            data={"username": account["email"], "password": account["password"]},
-        )
+        register_account(client)
+        token = client.post("/api/v1/auth/token", data=LOG_IN_FORM)
         assert token.status_code == 200, token.text
         return {"Authorization": f"Bearer {token.json()['access_token']}"}
     if auth == "api_key":
