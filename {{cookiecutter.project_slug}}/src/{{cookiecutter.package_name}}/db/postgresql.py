@@ -130,8 +130,17 @@ class Database:
     ) -> T:
         """Run ``work`` on a connection where every statement commits on its own."""
         with unavailability_named():
-            async with self.engine.connect() as connection:
+            # Not `async with`: its exit closes the connection in a task of its own behind
+            # `asyncio.shield`, a task per request that costs about 8% of a get's CPU. The
+            # shield buys nothing here: in autocommit no transaction is open, so returning
+            # the connection to the pool sends nothing and a cancelled request cannot cut
+            # it short. (Only an overflow connection is closed with a round trip; if that
+            # is cancelled, the connection is dropped, not returned half-closed.)
+            connection = await self.engine.connect()
+            try:
                 return await connection.run_sync(work, *args, **kwargs)
+            finally:
+                await connection.close()
 
     async def run_in_transaction(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
