@@ -106,6 +106,7 @@ def matches(task: Any, query: Any) -> bool:
         return text in task.title.casefold() or text in (task.description or "").casefold()
     return True
 
+
 store = TaskStore()
 
 
