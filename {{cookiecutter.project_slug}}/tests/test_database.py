@@ -6,9 +6,12 @@ import threading
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import Connection
 
-from .database_{{ cookiecutter.database }}_helpers import hold_connection
-from .helpers import TASKS_URL, serve
+from {{ cookiecutter.package_name }}.factory import create_app
+
+from .database_{{ cookiecutter.database }}_helpers import ONE_CONNECTION, hold_connection
+from .helpers import TASKS_URL, BlockingDatabase, make_settings, serve
 
 pytestmark = pytest.mark.anyio
 
@@ -40,3 +43,35 @@ async def test_a_request_that_finds_no_free_connection_gets_503_at_once(
     # One warning for the episode, not one per request.
     assert len([record for record in caplog.records if record.levelno == logging.WARNING]) == 1
     assert served.status_code == 200
+
+
+def record_turn(_connection: Connection, served: list[str], name: str) -> None:
+    served.append(name)
+
+
+async def test_a_freed_connection_goes_to_the_request_that_waited_longest(
+    database_url: str, database: BlockingDatabase
+) -> None:
+    app = create_app(make_settings(database_url, **ONE_CONNECTION, database_pool_timeout=5))
+    served: list[str] = []
+    acquired, released = threading.Event(), threading.Event()
+    async with serve(app):
+        run = app.state.database.run
+
+        async def hold_then_ask_again() -> None:
+            await run(hold_connection, acquired, released)
+            # Asks again at once, before the request waiting for the connection has run:
+            # as a new request does under steady load. It must wait its turn.
+            await run(record_turn, served, "newcomer")
+
+        holder = asyncio.create_task(hold_then_ask_again())
+        assert await asyncio.to_thread(acquired.wait, timeout=5)
+        waiting = asyncio.create_task(run(record_turn, served, "waiting"))
+        # Time for it to reach the queue: it needs a few turns of the event loop, no I/O.
+        await asyncio.sleep(0.05)
+        released.set()
+        await asyncio.wait_for(asyncio.gather(holder, waiting), timeout=10)
+
+    # Otherwise, under load, a request can be passed over again and again, until its wait
+    # runs out and it is answered 503 while requests that came after it are served.
+    assert served == ["waiting", "newcomer"]
