@@ -93,23 +93,25 @@ def worker_pid(pid: int) -> int:
     return pid
 
 
-def uvicorn_arguments(target: str, port: int) -> list[str]:
+def uvicorn_arguments(target: str, port: int, loop: str) -> list[str]:
     # The generated app logs its requests itself (LOG_LEVEL=WARNING keeps that quiet);
-    # uvicorn's own access log is off for every app, so none pays for it.
+    # uvicorn's own access log is off for every app, so none pays for it. The event loop is
+    # named: left to choose, uvicorn takes uvloop whenever it is installed, and `uv sync`
+    # installs it with the dev group's uvicorn[standard], though the image has none.
     return [
         "-m", "uvicorn", target, "--host", LOOPBACK, "--port", str(port),
-        "--log-level", "warning", "--no-access-log",
+        "--log-level", "warning", "--no-access-log", "--loop", loop,
     ]  # fmt: skip
 
 
-def generated_command(project: Project, port: int) -> list[str]:
-    return [str(project.python), *uvicorn_arguments(f"{project.package}.main:app", port)]
+def generated_command(project: Project, port: int, *, loop: str) -> list[str]:
+    return [str(project.python), *uvicorn_arguments(f"{project.package}.main:app", port, loop)]
 
 
-def baseline_command(project: Project, module: str, port: int) -> list[str]:
+def baseline_command(project: Project, module: str, port: int, *, loop: str) -> list[str]:
     """A baseline served from bench/baselines with the project's venv (its FastAPI,
     pydantic, SQLAlchemy, uvicorn), plus psycopg's sync driver for PostgreSQL if absent."""
-    arguments = [*uvicorn_arguments(f"{module}:app", port), "--app-dir", str(BASELINES_DIR)]
+    arguments = [*uvicorn_arguments(f"{module}:app", port, loop), "--app-dir", str(BASELINES_DIR)]
     if project.variant.database == "postgresql" and not has_module(project, "psycopg"):
         uv = uv_executable()
         return [uv, "run", "--no-sync", "--with", "psycopg[binary]", "python", *arguments]

@@ -74,6 +74,9 @@ UNLIMITED_RATE = "1000000/minute"
 # wrk's bearer token outlives any run (the default 30 minutes might not).
 LOGIN_LIFETIME_MINUTES = "1440"
 VARIANT_OPTIONS = ("database", "auth", "rate_limiting", "python_version")
+# uvicorn's event loops. asyncio first: the generated image installs no uvloop (its
+# production dependencies do not), so that is the loop its users serve on.
+LOOPS = ("asyncio", "uvloop")
 
 
 def log(message: str) -> None:
@@ -162,10 +165,11 @@ def start_generated(
     *,
     tasks: int,
     endpoints: tuple[str, ...],
+    loop: str,
 ) -> tuple[Target, int | None]:
     """Serve the generated app, sign in, seed its database; return it and the tasks' owner."""
     port = free_port()
-    command = generated_command(project, port)
+    command = generated_command(project, port, loop=loop)
     log_file = project.path.parent / f"{name}.log"
     env = app_environment({}, project)
     app = stack.enter_context(running_app(name, command, port, project, env, log_file))
@@ -182,13 +186,15 @@ def start_baseline(
     database: Database,
     base: Target,
     owner: int | None,
+    *,
+    loop: str,
 ) -> Target:
     """Serve a baseline of bench/baselines on the generated app's database and rows."""
     extra = {"BENCH_DATABASE_URL": database.url, "BENCH_PACKAGE": project.package}
     if owner is not None:
         extra["BENCH_OWNER_ID"] = str(owner)
     port = free_port()
-    command = baseline_command(project, module, port)
+    command = baseline_command(project, module, port, loop=loop)
     log_file = project.path.parent / f"{module}.log"
     env = app_environment(extra, project)
     app = stack.enter_context(running_app(module, command, port, project, env, log_file))
@@ -294,8 +300,8 @@ def report(
     lines = [
         machine_summary(project),
         f"Variant: {project.variant.label}, {args.tasks:,} tasks. {args.rounds} round(s) of "
-        f"{args.duration:g} s per app and endpoint, {args.connections} connections, medians "
-        "over the rounds.",
+        f"{args.duration:g} s per app and endpoint, {args.connections} connections, "
+        f"{args.loop} event loop, medians over the rounds.",
         "",
         format_table(results, args.endpoints, apps),
         "",
@@ -333,7 +339,13 @@ def start_targets(
     variant = Variant(args.database, args.auth, args.rate_limiting, args.python_version)
     project, database = prepare(variant, "main", services)
     generated, owner = start_generated(
-        stack, GENERATED, project, database, tasks=args.tasks, endpoints=tuple(args.endpoints)
+        stack,
+        GENERATED,
+        project,
+        database,
+        tasks=args.tasks,
+        endpoints=tuple(args.endpoints),
+        loop=args.loop,
     )
     targets = [generated]
     compare_name = None
@@ -348,10 +360,13 @@ def start_targets(
             compare_database,
             tasks=args.tasks,
             endpoints=("list",),
+            loop=args.loop,
         )
         targets.append(compared)
     for module in ("tutorial", "memory"):
-        targets.append(start_baseline(stack, module, project, database, generated, owner))
+        targets.append(
+            start_baseline(stack, module, project, database, generated, owner, loop=args.loop)
+        )
     return targets, project, compare_name
 
 
@@ -433,6 +448,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--warmup", type=at_least(0), default=2, help="seconds per app and endpoint before round 1"
     )
     parser.add_argument("--connections", type=at_least(1), default=CONNECTIONS)
+    parser.add_argument(
+        "--loop",
+        choices=LOOPS,
+        default=LOOPS[0],
+        help="uvicorn's event loop for every app (asyncio: what the generated image runs)",
+    )
     parser.add_argument(
         "--tasks", type=at_least(10), default=DEFAULT_TASKS, help="tasks seeded before the runs"
     )
