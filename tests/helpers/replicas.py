@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -28,6 +29,12 @@ BACKEND = "replicas"
 # uvicorn's graceful shutdown: requests in flight at SIGTERM get this long to finish. As
 # the generated README advises: below the 10 s docker stop waits before SIGKILL.
 GRACEFUL_SHUTDOWN_SECONDS = 8
+# HAProxy reuses its idle connections to a replica. With uvicorn's default keep-alive of 5 s,
+# a replica could close one just as HAProxy sent a request on it: HAProxy then closes the
+# client's connection without an answer (1 GET in 10,257 of a rolling restart got
+# "Server disconnected without sending a response", HAProxy logging nothing). The CMD must
+# keep idle connections open longer than balancers keep theirs (AWS's ALB and nginx: 60 s).
+MIN_KEEP_ALIVE_SECONDS = 60
 # How often HAProxy checks each replica's /health, and how many answers change its mind.
 CHECK_INTERVAL_MS = 500
 CHECKS_TO_FALL = 2
@@ -227,6 +234,13 @@ def start_command(project: Path, port: int) -> str:
     bound = f"--timeout-graceful-shutdown {GRACEFUL_SHUTDOWN_SECONDS}"
     if bound not in arguments[2]:
         raise ServerError(f"the Dockerfile's CMD does not bound the shutdown with `{bound}`")
+    keep_alive = re.search(r"--timeout-keep-alive (\d+)", arguments[2])
+    if keep_alive is None or int(keep_alive[1]) < MIN_KEEP_ALIVE_SECONDS:
+        raise ServerError(
+            "the Dockerfile's CMD must keep idle connections open at least "
+            f"{MIN_KEEP_ALIVE_SECONDS} s (--timeout-keep-alive), longer than a load balancer "
+            "keeps its own"
+        )
     return arguments[2].replace("--host 0.0.0.0 --port 8000", f"--host {LOOPBACK} --port {port}")
 
 
