@@ -76,6 +76,31 @@ def take_migrations_lock(connection: Connection) -> None:
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATIONS_LOCK_KEY})
 
 
+class Turns:
+    """Turns to use one of ``count`` connections, handed out first come, first served; a turn
+    not given within ``timeout`` seconds raises ``DatabaseBusyError``."""
+
+    def __init__(self, count: int, *, timeout: float) -> None:
+        self._semaphore = asyncio.Semaphore(count)
+        self._timeout = timeout
+
+    async def __aenter__(self) -> None:
+        if not self._semaphore.locked():
+            # A turn is free: taken at once, without a timer to set up and cancel.
+            await self._semaphore.acquire()
+            return
+        try:
+            async with asyncio.timeout(self._timeout):
+                await self._semaphore.acquire()
+        except TimeoutError:
+            raise DatabaseBusyError(
+                f"no database connection became free within {self._timeout} s"
+            ) from None
+
+    async def __aexit__(self, *_exc_info: object) -> None:
+        self._semaphore.release()
+
+
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://app:app@localhost:5432/app"
 # Accepted for PostgreSQL, and rewritten to the asyncpg driver the application uses.
 POSTGRESQL_SCHEMES = (
@@ -131,24 +156,10 @@ class Database:
         # request could be passed over until its wait ran out (503) while later ones were
         # served. So each unit of work first takes a turn here, first come, first served
         # (asyncio's semaphore), one turn per connection: the pool then always has one free.
-        self._turns = asyncio.Semaphore(
-            settings.database_pool_size + settings.database_max_overflow
+        self._turns = Turns(
+            settings.database_pool_size + settings.database_max_overflow,
+            timeout=settings.database_pool_timeout,
         )
-        self._turn_timeout = settings.database_pool_timeout
-
-    async def _take_turn(self) -> None:
-        """Wait, in arrival order and up to the pool timeout, for a connection of one's own."""
-        if not self._turns.locked():
-            # A turn is free: taken at once, without a timer to set up and cancel.
-            await self._turns.acquire()
-            return
-        try:
-            async with asyncio.timeout(self._turn_timeout):
-                await self._turns.acquire()
-        except TimeoutError:
-            raise DatabaseBusyError(
-                f"no database connection became free within {self._turn_timeout} s"
-            ) from None
 
     async def run(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
@@ -169,20 +180,16 @@ class Database:
             finally:
                 connection.close()
 
-        await self._take_turn()
-        try:
+        async with self._turns:
             with unavailability_named():
                 connection = await self.engine.connect()
                 return await connection.run_sync(returned_after)
-        finally:
-            self._turns.release()
 
     async def run_in_transaction(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run ``work`` in one transaction: committed when it returns, rolled back if it raises."""
-        await self._take_turn()
-        try:
+        async with self._turns:
             with unavailability_named():
                 async with self.engine.connect() as connection:
                     # Out of autocommit for this connection only, until it returns to the pool.
@@ -191,8 +198,6 @@ class Database:
                     )
                     async with connection.begin():
                         return await connection.run_sync(work, *args, **kwargs)
-        finally:
-            self._turns.release()
 
     async def ping(self) -> None:
         """Run a trivial query; raises when the database cannot be reached."""
