@@ -299,9 +299,9 @@ def machine_summary(project: Project) -> str:
 
 
 def report(
-    args: argparse.Namespace, project: Project, results: Results, compare_name: str | None
+    args: argparse.Namespace, project: Project, results: Results, compared: dict[str, Variant]
 ) -> str:
-    apps = [GENERATED, *([compare_name] if compare_name else []), "tutorial", "memory"]
+    apps = [GENERATED, *compared, "tutorial", "memory"]
     lines = [
         machine_summary(project),
         f"Variant: {project.variant.label}, {args.tasks:,} tasks. {args.rounds} round(s) of "
@@ -312,8 +312,16 @@ def report(
         "",
         format_final_rss(results),
     ]
-    if compare_name and results.runs["list", compare_name]:
-        lines.append(format_comparison(results, compare_name, project.variant.label))
+    lines.extend(
+        format_comparison(
+            results,
+            name,
+            project.variant.label,
+            judged=is_the_targets_comparison(project.variant, variant),
+        )
+        for name, variant in compared.items()
+        if results.runs["list", name]
+    )
     return "\n".join(lines)
 
 
@@ -324,6 +332,16 @@ def report_app_logs(targets: Sequence[Target]) -> None:
         if lines:
             tail = target.app.log_tail(15)
             log(f"{target.name} logged {len(lines)} line(s); the last ones:\n{tail}")
+
+
+def is_the_targets_comparison(base: Variant, compared: Variant) -> bool:
+    """Whether the template's target applies: jwt + redis against none/none, on one database."""
+    return (base.auth, base.rate_limiting, compared.auth, compared.rate_limiting) == (
+        "none",
+        "none",
+        "jwt",
+        "redis",
+    ) and base.database == compared.database
 
 
 def compare_name_for(variant: Variant, compare: Variant) -> str:
@@ -337,11 +355,18 @@ def compare_name_for(variant: Variant, compare: Variant) -> str:
 
 def start_targets(
     stack: ExitStack, args: argparse.Namespace, services: Services
-) -> tuple[list[Target], Project, str | None]:
-    """Prepare and serve every app: the generated one, the compared variant if asked for,
+) -> tuple[list[Target], Project, dict[str, Variant]]:
+    """Prepare and serve every app: the generated one, the compared variants if asked for,
     and the two baselines on the generated app's database. Returns them, the generated
-    project, and the compared variant's name in the table."""
+    project, and the compared variants by their names in the table."""
     variant = Variant(args.database, args.auth, args.rate_limiting, args.python_version)
+    compared: dict[str, Variant] = {}
+    for overrides in args.compare_variant or []:
+        compare = replace(variant, **overrides)
+        compare_name = compare_name_for(variant, compare)
+        if compare_name in compared:
+            raise BenchError(f"--compare-variant given twice for {compare_name}")
+        compared[compare_name] = compare
     project, database = prepare(variant, "main", services)
     generated, owner = start_generated(
         stack,
@@ -353,12 +378,9 @@ def start_targets(
         loop=args.loop,
     )
     targets = [generated]
-    compare_name = None
-    if args.compare_variant:
-        compare = replace(variant, **args.compare_variant)
-        compare_name = compare_name_for(variant, compare)
-        compare_project, compare_database = prepare(compare, "compare", services)
-        compared, _ = start_generated(
+    for index, (compare_name, compare) in enumerate(compared.items(), start=1):
+        compare_project, compare_database = prepare(compare, f"compare-{index}", services)
+        compared_app, _ = start_generated(
             stack,
             compare_name,
             compare_project,
@@ -367,12 +389,12 @@ def start_targets(
             endpoints=("list",),
             loop=args.loop,
         )
-        targets.append(compared)
+        targets.append(compared_app)
     for module in ("tutorial", "memory"):
         targets.append(
             start_baseline(stack, module, project, database, generated, owner, loop=args.loop)
         )
-    return targets, project, compare_name
+    return targets, project, compared
 
 
 def benchmark(args: argparse.Namespace) -> str:
@@ -385,13 +407,13 @@ def benchmark(args: argparse.Namespace) -> str:
             stack.callback(log, f"kept {workdir}")
         else:
             stack.callback(shutil.rmtree, workdir, ignore_errors=True)
-        targets, project, compare_name = start_targets(stack, args, Services(stack, workdir))
+        targets, project, compared = start_targets(stack, args, Services(stack, workdir))
         check_same_rows(targets)
         if args.warmup > 0:
             warm_up(targets, args.endpoints, args.warmup, args.connections)
         results = measure(targets, args.endpoints, args.rounds, args.duration, args.connections)
         report_app_logs(targets)
-        return report(args, project, results, compare_name)
+        return report(args, project, results, compared)
 
 
 def at_least(minimum: int) -> Callable[[str], int]:
@@ -468,8 +490,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--compare-variant",
         type=variant_overrides,
+        action="append",
         metavar="OPTION=VALUE,...",
-        help="also serve this variant of the generated app and compare its list throughput",
+        help="also serve this variant of the generated app and compare its list throughput "
+        "(repeatable: one variant each)",
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the temporary folder (projects, logs, data)"
