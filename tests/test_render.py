@@ -14,6 +14,7 @@ import pytest
 import yaml
 from cookiecutter.hooks import run_hook_from_repo_dir
 from helpers.commands import run, template_ruff
+from helpers.containers import dockerfile_cmd
 from helpers.template import (
     LOCAL_SETTINGS,
     TEMPLATE_DIR,
@@ -180,6 +181,18 @@ class TestEveryCombination:
         ]
 
         assert_none(unknown, "runtime dependencies missing from DEPENDENCY_MODULES")
+
+    def test_readme_quotes_the_images_server_command(self, project: Path):
+        # The README's Deployment section explains the image's uvicorn flags (keep-alive,
+        # graceful shutdown): what it quotes must be what the image runs.
+        quoted = [
+            line
+            for line in read_text(project / "README.md").splitlines()
+            if line.startswith("uvicorn ")
+        ]
+        server = dockerfile_cmd(project)[-1].rpartition("exec ")[2]
+
+        assert quoted == [server]
 
     def test_ruff_check_passes(self, project: Path):
         run([template_ruff(), "check", "--no-cache"], cwd=project)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from helpers.commands import run
+from helpers.servers import ServerError
 
 # podman first: on the CI machine `docker` is a client of podman's API. CONTAINER_ENGINE
 # chooses one (GitHub's runners have both, and a real Docker daemon).
@@ -76,6 +77,15 @@ def image_bytes(image: str) -> int:
 def added_megabytes(image: str, base: str) -> float:
     """What the image adds to its base image, in MB (10^6 bytes)."""
     return (image_bytes(image) - image_bytes(base)) / MEGABYTE
+
+
+def dockerfile_cmd(project: Path) -> list[str]:
+    """The arguments of the generated Dockerfile's CMD, in its exec (JSON) form."""
+    for line in (project / "Dockerfile").read_text().splitlines():
+        if line.startswith("CMD ["):
+            arguments: list[str] = json.loads(line.removeprefix("CMD "))
+            return arguments
+    raise ServerError("the generated Dockerfile has no CMD [...] line")
 
 
 def runtime_base_image(project: Path) -> str:

@@ -9,7 +9,6 @@ replicas and is driven through its admin socket (draining a replica before it st
 from __future__ import annotations
 
 import csv
-import json
 import os
 import re
 import shutil
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.api import stop_process_group, wait_until_healthy
+from helpers.containers import dockerfile_cmd
 from helpers.servers import LOOPBACK, START_TIMEOUT_SECONDS, ServerError, free_port
 
 BACKEND = "replicas"
@@ -223,12 +223,7 @@ def start_command(project: Path, port: int) -> str:
     uvicorn waits for requests in flight at SIGTERM as long as they take, unless
     --timeout-graceful-shutdown bounds it: the CMD must bound it.
     """
-    for line in (project / "Dockerfile").read_text().splitlines():
-        if line.startswith("CMD ["):
-            arguments = json.loads(line.removeprefix("CMD "))
-            break
-    else:
-        raise ServerError("the generated Dockerfile has no CMD [...] line")
+    arguments = dockerfile_cmd(project)
     if arguments[:2] != ["sh", "-c"] or "--host 0.0.0.0 --port 8000" not in arguments[2]:
         raise ServerError(f"the Dockerfile's CMD is not `sh -c '... uvicorn ...'`: {arguments}")
     bound = f"--timeout-graceful-shutdown {GRACEFUL_SHUTDOWN_SECONDS}"
