@@ -3,15 +3,14 @@
 import asyncio
 import logging
 import threading
+from collections.abc import Callable
 
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import Connection
 
-from {{ cookiecutter.package_name }}.factory import create_app
-
-from .database_{{ cookiecutter.database }}_helpers import ONE_CONNECTION, hold_connection
-from .helpers import TASKS_URL, BlockingDatabase, make_settings, serve
+from .database_{{ cookiecutter.database }}_helpers import hold_connection
+from .helpers import TASKS_URL, serve
 
 pytestmark = pytest.mark.anyio
 
@@ -50,9 +49,10 @@ def record_turn(_connection: Connection, served: list[str], name: str) -> None:
 
 
 async def test_a_freed_connection_goes_to_the_request_that_waited_longest(
-    database_url: str, database: BlockingDatabase
+    make_one_connection_app: Callable[..., FastAPI],
 ) -> None:
-    app = create_app(make_settings(database_url, **ONE_CONNECTION, database_pool_timeout=5))
+    # A wait long enough for the connection to be handed on, however slow the machine.
+    app = make_one_connection_app(pool_timeout=5)
     served: list[str] = []
     acquired, released = threading.Event(), threading.Event()
     async with serve(app):
