@@ -1,5 +1,6 @@
 """Cross-cutting behaviour: request ids, logging, errors, CORS and the API docs."""
 
+import gc
 import json
 import logging
 
@@ -9,6 +10,7 @@ from httpx2 import AsyncClient
 
 from {{ cookiecutter.package_name }}.config import LogFormat
 from {{ cookiecutter.package_name }}.factory import create_app
+from {{ cookiecutter.package_name }}.gc_tuning import YOUNG_GENERATION_THRESHOLD
 from {{ cookiecutter.package_name }}.settings_base import Environment
 
 from .helpers import TASKS_URL, make_settings, serve
@@ -183,9 +185,15 @@ def test_main_module_builds_the_app_from_the_environment(
     monkeypatch.setenv("ENVIRONMENT", "test")
     monkeypatch.setenv("DATABASE_URL", database_url)
     config.get_settings.cache_clear()
+    thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
     try:
         main = importlib.import_module("{{ cookiecutter.package_name }}.main")
         assert isinstance(main.app, FastAPI)
         assert main.app.state.settings.environment is Environment.TEST
+        # The serving process's garbage collector is tuned (see gc_tuning).
+        assert gc.get_freeze_count() > frozen
+        assert gc.get_threshold()[0] == YOUNG_GENERATION_THRESHOLD
     finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
         config.get_settings.cache_clear()
