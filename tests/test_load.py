@@ -11,6 +11,7 @@ figures do not depend on what else the machine runs.
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +24,7 @@ import pytest
 from conftest import started
 from helpers.api import LOG_IN_FORM, register_account, running_server
 from helpers.commands import generated_project_env, run, uv_executable
+from helpers.containers import image_server_command
 from helpers.load import (
     LoadPlan,
     LoadRun,
@@ -40,8 +42,8 @@ from helpers.load import (
     unacknowledged_201s,
     unexpected_statuses,
 )
-from helpers.servers import PostgresServer
-from helpers.template import Answers, default_answers, render, resolved_answers, variant_id
+from helpers.servers import LOOPBACK, PostgresServer
+from helpers.template import Answers, default_answers, render, variant_id
 
 pytestmark = pytest.mark.load
 
@@ -67,32 +69,44 @@ def load_variant(database: str) -> Answers:
     return {**default_answers(), "database": database, "auth": "none", "rate_limiting": "none"}
 
 
+# Where the image's server listens; here it listens on a loopback port instead.
+IMAGE_ADDRESS = "--host 0.0.0.0 --port 8000"
+
+
 @dataclass(frozen=True)
 class Deployment:
-    """A rendered, installed and migrated project, and the database it serves."""
+    """A rendered project, installed and migrated as its Docker image is, and the database
+    it serves."""
 
     project: Path
     env: dict[str, str]
-    package: str
     stored_tasks: Callable[[], dict[int, str]]
 
     def serving(self, log: Path) -> AbstractContextManager[str]:
-        """The API on a loopback port with one worker, as the Docker image serves it."""
-        command = f"{uv_executable()} run uvicorn {self.package}.main:app --host 127.0.0.1"
-        return running_server(f"{command} --no-proxy-headers", self.project, self.env, log)
+        """The API on a loopback port, started with the image's own server command."""
+        command = image_server_command(self.project)
+        if IMAGE_ADDRESS not in command:
+            pytest.fail(f"the image's server does not listen with `{IMAGE_ADDRESS}`: {command}")
+        loopback = command.replace(IMAGE_ADDRESS, f"--host {LOOPBACK}")
+        return running_server(loopback, self.project, self.env, log)
 
 
 def deploy(
     folder: Path, answers: Answers, database_url: str, stored_tasks: Callable[[], dict[int, str]]
 ) -> Deployment:
     project = render(folder, **answers)
+    venv_bin = project / ".venv" / "bin"
     env = generated_project_env(
         answers["python_version"], ENVIRONMENT="development", DATABASE_URL=database_url
     )
-    run([uv_executable(), "sync"], cwd=project, env=env)
-    run([uv_executable(), "run", "alembic", "upgrade", "head"], cwd=project, env=env)
-    package = resolved_answers(**answers)["package_name"]
-    return Deployment(project, env, package, stored_tasks)
+    # The image's dependencies only. The development tools would bring uvloop, which uvicorn
+    # serves on whenever it is installed, and which the image leaves out: it accepts one
+    # new connection per turn of its loop, so a busy server leaves new clients waiting.
+    run([uv_executable(), "sync", "--no-dev"], cwd=project, env=env)
+    # As in the image, the virtual environment comes first on PATH.
+    env["PATH"] = f"{venv_bin}{os.pathsep}{env['PATH']}"
+    run([str(venv_bin / "alembic"), "upgrade", "head"], cwd=project, env=env)
+    return Deployment(project, env, stored_tasks)
 
 
 def sqlite_tasks(database: Path) -> Callable[[], dict[int, str]]:

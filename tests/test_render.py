@@ -14,7 +14,7 @@ import pytest
 import yaml
 from cookiecutter.hooks import run_hook_from_repo_dir
 from helpers.commands import run, template_ruff
-from helpers.containers import dockerfile_cmd
+from helpers.containers import image_server_command
 from helpers.template import (
     LOCAL_SETTINGS,
     TEMPLATE_DIR,
@@ -190,7 +190,7 @@ class TestEveryCombination:
             for line in read_text(project / "README.md").splitlines()
             if line.startswith("uvicorn ")
         ]
-        server = dockerfile_cmd(project)[-1].rpartition("exec ")[2]
+        server = image_server_command(project)
 
         assert quoted == [server]
 

@@ -88,6 +88,14 @@ def dockerfile_cmd(project: Path) -> list[str]:
     raise ServerError("the generated Dockerfile has no CMD [...] line")
 
 
+def image_server_command(project: Path) -> str:
+    """The server the image starts once it has migrated: its CMD's command after `exec`."""
+    arguments = dockerfile_cmd(project)
+    if arguments[:2] != ["sh", "-c"] or " exec " not in arguments[2]:
+        raise ServerError(f"the Dockerfile's CMD is not `sh -c '... exec <server>'`: {arguments}")
+    return arguments[2].rpartition(" exec ")[2]
+
+
 def runtime_base_image(project: Path) -> str:
     """The image the last stage of the Dockerfile starts from."""
     stages = [
