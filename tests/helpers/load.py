@@ -2,10 +2,10 @@
 
 The clients run in this process on one asyncio loop, each with an httpx.AsyncClient and a
 connection of its own, sending one request at a time for a fixed duration: create a task,
-list tasks, or read back a task created earlier; or, in a flood of log-ins, log in. Every
-request ends as an Outcome (a
-status, or the transport error that replaced it), so the tests can judge statuses,
-latencies and what was acknowledged.
+list tasks, or read back a task created earlier; or, in a flood of log-ins, log in. A
+burst is many new clients at once, each sending one request. Every request ends as an
+Outcome (a status, or the transport error that replaced it), so the tests can judge
+statuses, latencies and what was acknowledged.
 """
 
 from __future__ import annotations
@@ -129,6 +129,26 @@ async def run_load(
         ended = await asyncio.gather(*clients, return_exceptions=True)
         run.finished = time.monotonic()
     raise_client_bug(ended)
+    return run
+
+
+async def connection_burst(base_url: str, plan: LoadPlan) -> LoadRun:
+    """`plan.clients` new clients at once, each listing tasks on a connection it opens for
+    that one request: a spike of visitors, whom a busy server must let in as they come."""
+    run = LoadRun(plan)
+    rng = client_rng(plan, 0)
+    no_titles: Iterator[str] = iter(())
+    async with AsyncExitStack() as stack:
+        https = [
+            await stack.enter_async_context(one_connection_client(base_url, plan))
+            for _ in range(plan.clients)
+        ]
+        run.started = time.monotonic()
+        # Each request is bounded by plan.request_timeout (see send).
+        run.outcomes = list(
+            await asyncio.gather(*(send(http, "list", run, rng, no_titles) for http in https))
+        )
+        run.finished = time.monotonic()
     return run
 
 
