@@ -24,7 +24,7 @@ import pytest
 from conftest import started
 from helpers.api import LOG_IN_FORM, register_account, running_server
 from helpers.commands import generated_project_env, run, uv_executable
-from helpers.containers import image_server_command
+from helpers.containers import image_server_command, listening_on
 from helpers.load import (
     LIST_LIMIT,
     TASKS_PATH,
@@ -83,10 +83,6 @@ def load_variant(database: str) -> Answers:
     return {**default_answers(), "database": database, "auth": "none", "rate_limiting": "none"}
 
 
-# Where the image's server listens; here it listens on a loopback port instead.
-IMAGE_ADDRESS = "--host 0.0.0.0 --port 8000"
-
-
 @dataclass(frozen=True)
 class Deployment:
     """A rendered project, installed and migrated as its Docker image is, and the database
@@ -98,11 +94,9 @@ class Deployment:
 
     def serving(self, log: Path) -> AbstractContextManager[str]:
         """The API on a loopback port, started with the image's own server command."""
-        command = image_server_command(self.project)
-        if IMAGE_ADDRESS not in command:
-            pytest.fail(f"the image's server does not listen with `{IMAGE_ADDRESS}`: {command}")
-        loopback = command.replace(IMAGE_ADDRESS, f"--host {LOOPBACK}")
-        return running_server(loopback, self.project, self.env, log)
+        # running_server adds the port.
+        command = listening_on(image_server_command(self.project), f"--host {LOOPBACK}")
+        return running_server(command, self.project, self.env, log)
 
 
 def deploy(

@@ -88,6 +88,17 @@ def dockerfile_cmd(project: Path) -> list[str]:
     raise ServerError("the generated Dockerfile has no CMD [...] line")
 
 
+# Where the image's server listens: every interface, port 8000.
+IMAGE_ADDRESS = "--host 0.0.0.0 --port 8000"
+
+
+def listening_on(command: str, address: str) -> str:
+    """The image's command (its CMD, or the server part of it) listening on `address`."""
+    if IMAGE_ADDRESS not in command:
+        raise ServerError(f"the image's server does not listen with `{IMAGE_ADDRESS}`: {command}")
+    return command.replace(IMAGE_ADDRESS, address)
+
+
 def image_server_command(project: Path) -> str:
     """The server the image starts once it has migrated: its CMD's command after `exec`."""
     arguments = dockerfile_cmd(project)

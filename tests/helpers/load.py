@@ -112,11 +112,7 @@ async def run_load(
     run = LoadRun(plan)
     titles = (f"load task {number}" for number in itertools.count())
     async with AsyncExitStack() as stack:
-        # Opened before the clock starts: setting 200 clients up takes a moment.
-        https = [
-            await stack.enter_async_context(one_connection_client(base_url, plan, headers))
-            for _ in range(plan.clients)
-        ]
+        https = await open_clients(stack, base_url, plan, headers)
         run.started = time.monotonic()
         stop_at = run.started + plan.seconds
         clients = [
@@ -139,10 +135,7 @@ async def connection_burst(base_url: str, plan: LoadPlan) -> LoadRun:
     rng = client_rng(plan, 0)
     no_titles: Iterator[str] = iter(())
     async with AsyncExitStack() as stack:
-        https = [
-            await stack.enter_async_context(one_connection_client(base_url, plan))
-            for _ in range(plan.clients)
-        ]
+        https = await open_clients(stack, base_url, plan)
         run.started = time.monotonic()
         # Each request is bounded by plan.request_timeout (see send).
         run.outcomes = list(
@@ -150,6 +143,20 @@ async def connection_burst(base_url: str, plan: LoadPlan) -> LoadRun:
         )
         run.finished = time.monotonic()
     return run
+
+
+async def open_clients(
+    stack: AsyncExitStack,
+    base_url: str,
+    plan: LoadPlan,
+    headers: Mapping[str, str] | None = None,
+) -> list[httpx.AsyncClient]:
+    """`plan.clients` clients, closed with `stack`. Open them before the clock starts:
+    setting 200 clients up takes a moment."""
+    return [
+        await stack.enter_async_context(one_connection_client(base_url, plan, headers))
+        for _ in range(plan.clients)
+    ]
 
 
 # Verifies nothing (the API is served over plain HTTP), but httpx builds one per client

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.api import stop_process_group, wait_until_healthy
-from helpers.containers import dockerfile_cmd
+from helpers.containers import dockerfile_cmd, listening_on
 from helpers.servers import LOOPBACK, START_TIMEOUT_SECONDS, ServerError, free_port
 
 BACKEND = "replicas"
@@ -224,7 +224,7 @@ def start_command(project: Path, port: int) -> str:
     --timeout-graceful-shutdown bounds it: the CMD must bound it.
     """
     arguments = dockerfile_cmd(project)
-    if arguments[:2] != ["sh", "-c"] or "--host 0.0.0.0 --port 8000" not in arguments[2]:
+    if arguments[:2] != ["sh", "-c"]:
         raise ServerError(f"the Dockerfile's CMD is not `sh -c '... uvicorn ...'`: {arguments}")
     bound = f"--timeout-graceful-shutdown {GRACEFUL_SHUTDOWN_SECONDS}"
     if bound not in arguments[2]:
@@ -236,7 +236,7 @@ def start_command(project: Path, port: int) -> str:
             f"{MIN_KEEP_ALIVE_SECONDS} s (--timeout-keep-alive), longer than a load balancer "
             "keeps its own"
         )
-    return arguments[2].replace("--host 0.0.0.0 --port 8000", f"--host {LOOPBACK} --port {port}")
+    return listening_on(arguments[2], f"--host {LOOPBACK} --port {port}")
 
 
 @dataclass
