@@ -3,12 +3,14 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Enum, {% if cookiecutter.auth != "jwt" %}Index, {% endif %}SmallInteger, String
+from sqlalchemy import CheckConstraint, Enum, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .orm import Base, utc_now
 {%- if cookiecutter.auth == "jwt" %}
-from .user_models import OwnedByUser
+from .user_models import OwnedByUser as TaskScope
+{%- else %}
+from .shared_tasks import SharedByAll as TaskScope
 {%- endif %}
 
 __all__ = ["Base", "Task", "TaskStatus"]
@@ -26,20 +28,9 @@ class TaskStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Task({% if cookiecutter.auth == "jwt" %}OwnedByUser, {% endif %}Base):
+# TaskScope: who may see a task, and the indexes that serve the listings they ask for.
+class Task(TaskScope, Base):
     __tablename__ = "tasks"
-{%- if cookiecutter.auth != "jwt" %}
-    # The listings clients ask for most, each read from an index in its order instead of
-    # sorted out of every matching task: the newest first (the default), the most
-    # important, the newest of a status or of a priority, and the soonest due.
-    __table_args__ = (
-        Index("ix_tasks_created_at", "created_at"),
-        Index("ix_tasks_priority", "priority"),
-        Index("ix_tasks_status_created_at", "status", "created_at"),
-        Index("ix_tasks_priority_created_at", "priority", "created_at"),
-        Index("ix_tasks_due_date", "due_date"),
-    )
-{%- endif %}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
