@@ -7,7 +7,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from {{ cookiecutter.package_name }}.config import get_settings
-from {{ cookiecutter.package_name }}.db import Database, take_migrations_lock
+from {{ cookiecutter.package_name }}.db import Database, begin_migrations
 from {{ cookiecutter.package_name }}.models import Base
 
 config = context.config
@@ -35,7 +35,7 @@ def run_on(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         # Before Alembic reads the current revision: a run that waited reads it afresh.
-        take_migrations_lock(connection)
+        begin_migrations(connection)
         context.run_migrations()
 
 

@@ -1,12 +1,23 @@
-"""Lost connections: after a database restart or a failover, one 503, then served again."""
+"""Lost connections and statements kept waiting: a 503, then served again."""
+
+import asyncio
+import threading
+import time
 
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import Connection, text
 
-from .helpers import TASKS_URL, BlockingDatabase, serve
+from {{ cookiecutter.package_name }}.db import Database, DatabaseUnavailableError
+from {{ cookiecutter.package_name }}.db.postgresql import DEADLINE_GRACE_SECONDS
+from {{ cookiecutter.package_name }}.factory import create_app
+
+from .database_postgresql_helpers import ONE_CONNECTION, hold_connection
+from .helpers import TASKS_URL, BlockingDatabase, make_settings, serve
 
 pytestmark = pytest.mark.anyio
+
+STATEMENT_TIMEOUT_SECONDS = 0.5
 
 
 def backend_pid(connection: Connection) -> int:
@@ -35,3 +46,74 @@ async def test_lost_connections_are_one_503_then_replaced(
     assert lost.status_code == 503
     assert lost.headers["retry-after"] == "5"
     assert replaced.status_code == 200
+
+
+def lock_the_tasks(
+    connection: Connection, acquired: threading.Event, released: threading.Event
+) -> None:
+    """What a migration or a long transaction does: keep the tasks locked until released."""
+    connection.execute(text("LOCK TABLE tasks IN ACCESS EXCLUSIVE MODE"))
+    hold_connection(connection, acquired, released)
+
+
+async def test_a_statement_kept_waiting_is_cancelled_with_503_and_its_connection_kept(
+    database_url: str, auth_headers: dict[str, str], database: BlockingDatabase
+) -> None:
+    settings = make_settings(
+        database_url, **ONE_CONNECTION, database_statement_timeout=STATEMENT_TIMEOUT_SECONDS
+    )
+    app = create_app(settings)
+    acquired, released = threading.Event(), threading.Event()
+    async with serve(app, headers=auth_headers) as client:
+        pid = await app.state.database.run(backend_pid)
+        locker = asyncio.create_task(
+            asyncio.to_thread(database.run_in_transaction, lock_the_tasks, acquired, released)
+        )
+        assert await asyncio.to_thread(acquired.wait, timeout=5)
+        try:
+            started = time.monotonic()
+            kept_waiting = await client.get(TASKS_URL)
+            waited = time.monotonic() - started
+        finally:
+            released.set()
+        await asyncio.wait_for(locker, timeout=10)
+        served = await client.get(TASKS_URL)
+        pid_after = await app.state.database.run(backend_pid)
+
+    assert kept_waiting.status_code == 503
+    assert kept_waiting.headers["retry-after"] == "5"
+    assert kept_waiting.json() == {"detail": "Service temporarily unavailable"}
+    # PostgreSQL cancelled the statement: the application's own deadline comes later.
+    assert STATEMENT_TIMEOUT_SECONDS <= waited < STATEMENT_TIMEOUT_SECONDS + DEADLINE_GRACE_SECONDS
+    # The cancelled statement's connection serves the next request.
+    assert served.status_code == 200
+    assert pid_after == pid
+
+
+def outlast_the_deadline(connection: Connection) -> None:
+    """Work that PostgreSQL lets run on, as a server that stopped answering would."""
+    connection.execute(text("SET statement_timeout = 0"))
+    connection.execute(text("SELECT pg_sleep(10)"))
+
+
+async def test_a_database_that_does_not_answer_is_given_up_on_and_the_connection_replaced(
+    database_url: str,
+) -> None:
+    settings = make_settings(
+        database_url, **ONE_CONNECTION, database_statement_timeout=STATEMENT_TIMEOUT_SECONDS
+    )
+    database = Database(settings)
+    try:
+        pid = await database.run(backend_pid)
+        started = time.monotonic()
+        with pytest.raises(DatabaseUnavailableError, match="no answer from the database"):
+            await database.run(outlast_the_deadline)
+        gave_up_after = time.monotonic() - started
+        pid_after = await database.run(backend_pid)
+    finally:
+        await database.dispose()
+
+    # Given up on by the application's own deadline, long before the statement would end.
+    assert gave_up_after >= STATEMENT_TIMEOUT_SECONDS + DEADLINE_GRACE_SECONDS
+    # A connection with a statement still running cannot serve again: it is replaced.
+    assert pid_after != pid

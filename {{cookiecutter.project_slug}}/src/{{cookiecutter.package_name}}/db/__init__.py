@@ -15,7 +15,7 @@ from .{{ cookiecutter.database }} import (
     DEFAULT_DATABASE_URL,
     Database,
     DatabaseSettings,
-    take_migrations_lock,
+    begin_migrations,
 )
 
 __all__ = [
@@ -24,5 +24,5 @@ __all__ = [
     "DatabaseBusyError",
     "DatabaseSettings",
     "DatabaseUnavailableError",
-    "take_migrations_lock",
+    "begin_migrations",
 ]

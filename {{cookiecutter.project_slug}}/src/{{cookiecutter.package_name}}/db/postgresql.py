@@ -4,7 +4,7 @@ import asyncio
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings
@@ -71,8 +71,14 @@ MIGRATIONS_LOCK_KEY = int.from_bytes(
 )
 
 
-def take_migrations_lock(connection: Connection) -> None:
-    """Wait until no other run of the migrations is in progress, until this transaction ends."""
+def begin_migrations(connection: Connection) -> None:
+    """Lift the statement time-out, then wait until no other run of the migrations is in
+    progress: both until this transaction ends.
+
+    Building an index on a large table may take minutes, and so may the wait of a replica
+    behind another one's migrations; the application's own statements keep their time-out.
+    """
+    connection.execute(text("SET LOCAL statement_timeout = 0"))
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATIONS_LOCK_KEY})
 
 
@@ -101,6 +107,10 @@ class Turns:
         self._semaphore.release()
 
 
+# Seconds past the statement time-out before a unit of work gives up on the server itself,
+# so that PostgreSQL's own cancellation, which keeps the connection, comes first.
+DEADLINE_GRACE_SECONDS = 1
+
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://app:app@localhost:5432/app"
 # Accepted for PostgreSQL, and rewritten to the asyncpg driver the application uses.
 POSTGRESQL_SCHEMES = (
@@ -122,6 +132,10 @@ class DatabaseSettings(BaseSettings):
     database_connect_timeout: float = Field(default=5, gt=0, le=60)
     # Seconds a request waits for a free connection before it is answered 503.
     database_pool_timeout: float = Field(default=5, gt=0, le=60)
+    # Seconds a statement may take, waiting for locks included, before PostgreSQL cancels
+    # it and the request is answered 503. 0 sets none (the role's or the database's own
+    # statement_timeout applies). The migrations run without it.
+    database_statement_timeout: float = Field(default=5, ge=0, le=3_600)
 
     @field_validator("database_url")
     @classmethod
@@ -130,6 +144,17 @@ class DatabaseSettings(BaseSettings):
             if url.startswith(scheme):
                 return "postgresql+asyncpg://" + url.removeprefix(scheme)
         raise ValueError("expected a postgresql://user:password@host:5432/database URL")
+
+
+def connect_arguments(settings: DatabaseSettings) -> dict[str, Any]:
+    """asyncpg's arguments for each new connection."""
+    arguments: dict[str, Any] = {"timeout": settings.database_connect_timeout}
+    if settings.database_statement_timeout:
+        # PostgreSQL's own time-out, in milliseconds: it cancels the statement and keeps the
+        # connection. Without it, the role's or the database's own setting applies.
+        timeout_ms = round(settings.database_statement_timeout * 1_000)
+        arguments["server_settings"] = {"statement_timeout": str(timeout_ms)}
+    return arguments
 
 
 class Database:
@@ -147,8 +172,16 @@ class Database:
             # SQLAlchemy then discards every pooled connection as stale, so the requests
             # after it reconnect. That costs one 503 per outage, not a round trip per request.
             pool_pre_ping=False,
-            connect_args={"timeout": settings.database_connect_timeout},
+            connect_args=connect_arguments(settings),
             isolation_level="AUTOCOMMIT",
+        )
+        # A server that stops answering altogether (a hung host, a network that drops packets)
+        # cancels nothing: past this deadline the request gives up on it, and the connection
+        # is closed (by SQLAlchemy, which allows it 2 s to close gracefully).
+        self._deadline = (
+            settings.database_statement_timeout + DEADLINE_GRACE_SECONDS
+            if settings.database_statement_timeout
+            else None
         )
         # The pool does not serve its waiters in order: a connection given back goes to
         # whoever asks next, and under steady load that is usually a request just arrived,
@@ -164,7 +197,11 @@ class Database:
     async def run(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        """Run ``work`` on a connection where every statement commits on its own."""
+        """Run ``work`` on a connection where every statement commits on its own.
+
+        Work that outlasts the statement time-out by a second (a unit of work is a statement
+        or two) raises ``DatabaseUnavailableError``, and its connection is replaced.
+        """
 
         def returned_after(connection: Connection) -> T:
             # The connection goes back to the pool at the end of the work, in its greenlet. The
@@ -183,12 +220,21 @@ class Database:
         async with self._turns:
             with unavailability_named():
                 connection = await self.engine.connect()
-                return await connection.run_sync(returned_after)
+                try:
+                    async with asyncio.timeout(self._deadline):
+                        return await connection.run_sync(returned_after)
+                except TimeoutError:
+                    raise DatabaseUnavailableError(
+                        f"no answer from the database within {self._deadline:g} s"
+                    ) from None
 
     async def run_in_transaction(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        """Run ``work`` in one transaction: committed when it returns, rolled back if it raises."""
+        """Run ``work`` in one transaction: committed when it returns, rolled back if it raises.
+
+        Without the deadline of ``run``: the migrations run this way, for as long as they take.
+        """
         async with self._turns:
             with unavailability_named():
                 async with self.engine.connect() as connection:

@@ -44,9 +44,9 @@ def select_one(connection: Connection) -> None:
     connection.execute(text("SELECT 1"))
 
 
-def take_migrations_lock(connection: Connection) -> None:
-    """Nothing to wait for: a SQLite file serves one container (the README's "One
-    replica"), which migrates before it serves."""
+def begin_migrations(connection: Connection) -> None:
+    """Nothing to prepare: a SQLite file serves one container (the README's "One replica"),
+    which migrates before it serves, and its statements have no time-out to lift."""
 
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/app.db"
