@@ -1,5 +1,6 @@
 """Generated APIs under load: 200 concurrent clients, a burst of new ones while the API is
-saturated, a PostgreSQL restart mid-load, and a flood of log-ins.
+saturated, a PostgreSQL restart mid-load, a PostgreSQL that stops answering mid-load, and a
+flood of log-ins.
 
 Overload must be answered with a 2xx or a 503 that says when to retry, never with another
 5xx or a stalled connection; a database outage must be a 503 with Retry-After, and the API
@@ -58,10 +59,22 @@ MIN_SUCCESS_SHARE = 0.5
 
 # The restart: steady load first, then PostgreSQL is down for a while, then back. The load
 # lasts long enough after the return to see the API recover and stay recovered.
-SECONDS_BEFORE_RESTART = 3
+SECONDS_BEFORE_OUTAGE = 3
 SECONDS_DOWN = 2
 MAX_RECOVERY_SECONDS = 5
 RESTART_LOAD = LoadPlan(clients=200, seconds=14, request_timeout=10)
+
+# PostgreSQL stops answering (every process of it stopped, its connections left open, as on
+# a hung host or a network that drops packets) for longer than any request may take, then
+# answers again. The longest a request may take, at the image's defaults: a wait for a
+# connection (DATABASE_POOL_TIMEOUT, 5 s), then its statement's deadline
+# (DATABASE_STATEMENT_TIMEOUT + 1 s, 6 s), then the 2 s that SQLAlchemy allows a connection
+# given up on to close; and a second for a machine busy with 200 clients.
+MAX_ANSWER_SECONDS = 5 + 6 + 2 + 1
+SECONDS_FROZEN = 20
+FREEZE_LOAD = LoadPlan(
+    clients=200, seconds=SECONDS_BEFORE_OUTAGE + SECONDS_FROZEN + 8, request_timeout=30
+)
 
 # A spike of new clients while the API is saturated (wrk keeps 200 connections busy), each
 # opening a connection for one request. They must be let in as they come: all answered
@@ -273,56 +286,83 @@ def restartable_postgres() -> Iterator[PostgresServer]:
 
 
 @dataclass(frozen=True)
-class Restart:
-    """When (time.monotonic()) PostgreSQL went down, and when it accepted connections again."""
+class Outage:
+    """When (time.monotonic()) PostgreSQL went down, and when it answered again."""
 
-    halted_at: float
-    back_at: float
-
-
-async def restart_during_load(base_url: str, server: PostgresServer) -> tuple[LoadRun, Restart]:
-    load = asyncio.create_task(run_load(base_url, RESTART_LOAD))
-    await asyncio.sleep(SECONDS_BEFORE_RESTART)
-    halted_at = time.monotonic()
-    # pg_ctl blocks: run it in a thread, so the clients keep going meanwhile.
-    await asyncio.to_thread(server.halt)
-    await asyncio.sleep(SECONDS_DOWN)
-    await asyncio.to_thread(server.resume)
-    restart = Restart(halted_at=halted_at, back_at=time.monotonic())
-    return await load, restart
+    began_at: float
+    ended_at: float
 
 
-def recovery_seconds(outcomes: list[Outcome], restart: Restart) -> float | None:
-    """From PostgreSQL accepting connections again to the first 2xx of a request sent since."""
-    successes = [o.finished for o in outcomes if o.started >= restart.back_at and o.succeeded]
-    return min(successes) - restart.back_at if successes else None
+async def outage_during_load(
+    base_url: str,
+    plan: LoadPlan,
+    *,
+    begin: Callable[[], None],
+    end: Callable[[], None],
+    seconds: float,
+) -> tuple[LoadRun, Outage]:
+    """Run the load, and `seconds` of outage in its middle, from `begin()` to `end()`."""
+    load = asyncio.create_task(run_load(base_url, plan))
+    await asyncio.sleep(SECONDS_BEFORE_OUTAGE)
+    began_at = time.monotonic()
+    # In a thread, as they may block (pg_ctl does): the clients keep going meanwhile.
+    await asyncio.to_thread(begin)
+    await asyncio.sleep(seconds)
+    await asyncio.to_thread(end)
+    outage = Outage(began_at=began_at, ended_at=time.monotonic())
+    return await load, outage
 
 
-def phases(outcomes: list[Outcome], restart: Restart) -> dict[str, list[Outcome]]:
+def recovery_seconds(outcomes: list[Outcome], outage: Outage) -> float | None:
+    """From PostgreSQL answering again to the first 2xx of a request sent since."""
+    successes = [o.finished for o in outcomes if o.started >= outage.ended_at and o.succeeded]
+    return min(successes) - outage.ended_at if successes else None
+
+
+def phases(outcomes: list[Outcome], outage: Outage) -> dict[str, list[Outcome]]:
     """The requests by when they were sent: before, during and after the outage, and once
     the API must have recovered."""
-    recovered_by = restart.back_at + MAX_RECOVERY_SECONDS
+    recovered_by = outage.ended_at + MAX_RECOVERY_SECONDS
     return {
-        "before": [o for o in outcomes if o.started < restart.halted_at],
-        "during": [o for o in outcomes if restart.halted_at <= o.started < restart.back_at],
-        "after": [o for o in outcomes if o.started >= restart.back_at],
+        "before": [o for o in outcomes if o.started < outage.began_at],
+        "during": [o for o in outcomes if outage.began_at <= o.started < outage.ended_at],
+        "after": [o for o in outcomes if o.started >= outage.ended_at],
         "recovered": [o for o in outcomes if o.started >= recovered_by],
     }
 
 
-def restart_figures(load: LoadRun, restart: Restart, recovery: float | None) -> str:
-    timeline = phases(load.outcomes, restart)
+def outage_figures(name: str, load: LoadRun, outage: Outage, recovery: float | None) -> str:
+    timeline = phases(load.outcomes, outage)
     by_phase = " | ".join(
-        f"{name} {describe_counts(status_counts(outcomes))}"
-        for name, outcomes in timeline.items()
-        if name != "recovered"
+        f"{phase} {describe_counts(status_counts(outcomes))}"
+        for phase, outcomes in timeline.items()
+        if phase != "recovered"
     )
     down = (
-        f"PostgreSQL down at {restart.halted_at - load.started:.1f}s, "
-        f"back at {restart.back_at - load.started:.1f}s"
+        f"PostgreSQL down at {outage.began_at - load.started:.1f}s, "
+        f"back at {outage.ended_at - load.started:.1f}s"
     )
     shown = "none" if recovery is None else f"{recovery:.2f}s"
-    return f"{summary('load[postgresql restart]', load)}; {down}; {by_phase}; recovery {shown}"
+    slowest = max((outcome.latency for outcome in load.outcomes), default=0.0)
+    return (
+        f"{summary(f'load[{name}]', load)}; {down}; {by_phase}; recovery {shown}; "
+        f"slowest answer {slowest:.2f}s"
+    )
+
+
+def outage_problems(load: LoadRun, outage: Outage, recovery: float | None) -> list[str]:
+    """What the API must do around any outage: serve before it, and again soon after it."""
+    timeline = phases(load.outcomes, outage)
+    problems = []
+    if not any(outcome.succeeded for outcome in timeline["before"]):
+        problems.append("no request got a 2xx before the outage")
+    if recovery is None or recovery > MAX_RECOVERY_SECONDS:
+        problems.append(
+            f"no 2xx within {MAX_RECOVERY_SECONDS}s of PostgreSQL's return "
+            f"(first one after {'never' if recovery is None else f'{recovery:.2f}s'})"
+        )
+    problems += success_problems(timeline["recovered"], f"{MAX_RECOVERY_SECONDS}s after the return")
+    return problems
 
 
 def test_api_rides_out_a_postgresql_restart(
@@ -334,21 +374,57 @@ def test_api_rides_out_a_postgresql_restart(
     log = tmp_path / "server.log"
 
     with deployment.serving(log) as base_url:
-        load, restart = asyncio.run(restart_during_load(base_url, restartable_postgres))
+        load, restart = asyncio.run(
+            outage_during_load(
+                base_url,
+                RESTART_LOAD,
+                begin=restartable_postgres.halt,
+                end=restartable_postgres.resume,
+                seconds=SECONDS_DOWN,
+            )
+        )
 
     recovery = recovery_seconds(load.outcomes, restart)
-    figures = restart_figures(load, restart, recovery)
+    figures = outage_figures("postgresql restart", load, restart, recovery)
     show(capsys, figures)
-    timeline = phases(load.outcomes, restart)
-    problems = problems_of(load, deployment.stored_tasks(), require_json_503=False)
-    if not any(outcome.succeeded for outcome in timeline["before"]):
-        problems.append("no request got a 2xx before the restart")
-    if recovery is None or recovery > MAX_RECOVERY_SECONDS:
-        problems.append(
-            f"no 2xx within {MAX_RECOVERY_SECONDS}s of PostgreSQL's return "
-            f"(first one after {'never' if recovery is None else f'{recovery:.2f}s'})"
+    problems = [
+        *problems_of(load, deployment.stored_tasks(), require_json_503=False),
+        *outage_problems(load, restart, recovery),
+    ]
+    assert not problems, failure_report(figures, problems, log)
+
+
+def test_api_gives_up_on_a_postgresql_that_stops_answering(
+    tmp_path: Path, restartable_postgres: PostgresServer, capsys: pytest.CaptureFixture[str]
+):
+    """A database that neither answers nor closes its connections (a hung host, a network
+    that drops packets) must not hold requests up: each is answered within its bounds."""
+    url = restartable_postgres.create_database("load_freeze")
+    stored = postgres_tasks(restartable_postgres, url, tmp_path)
+    deployment = deploy(tmp_path, load_variant("postgresql"), url, stored)
+    log = tmp_path / "server.log"
+
+    with deployment.serving(log) as base_url:
+        load, freeze = asyncio.run(
+            outage_during_load(
+                base_url,
+                FREEZE_LOAD,
+                begin=restartable_postgres.freeze,
+                end=restartable_postgres.thaw,
+                seconds=SECONDS_FROZEN,
+            )
         )
-    problems += success_problems(timeline["recovered"], f"{MAX_RECOVERY_SECONDS}s after the return")
+
+    recovery = recovery_seconds(load.outcomes, freeze)
+    figures = outage_figures("postgresql frozen", load, freeze, recovery)
+    show(capsys, figures)
+    problems = [
+        *problems_of(load, deployment.stored_tasks(), require_json_503=True),
+        *outage_problems(load, freeze, recovery),
+    ]
+    late = [outcome for outcome in load.outcomes if outcome.latency > MAX_ANSWER_SECONDS]
+    if late:
+        problems.append(f"requests took longer than {MAX_ANSWER_SECONDS}s: {examples(late)}")
     assert not problems, failure_report(figures, problems, log)
 
 

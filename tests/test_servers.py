@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pytest
@@ -24,6 +25,31 @@ def test_postgres_server_gives_each_caller_a_fresh_database(postgres_server: Pos
     ]
     answer = subprocess.run(psql, capture_output=True, text=True, check=True).stdout
     assert answer.strip() == database
+
+
+def select_one(server: PostgresServer, url: str) -> subprocess.CompletedProcess[str]:
+    """`SELECT 1` with psql, giving up on connecting after a second."""
+    psql = [str(server.bin_dir / "psql"), url, "--tuples-only", "--command=SELECT 1"]
+    env = {**os.environ, "PGCONNECT_TIMEOUT": "1"}
+    return subprocess.run(psql, capture_output=True, text=True, env=env, timeout=30, check=False)
+
+
+def test_postgres_server_freezes_and_thaws():
+    """A hang: the server listens but answers nothing until thawed."""
+    server = started(PostgresServer.start, "PostgreSQL")
+    try:
+        url = server.create_database("frozen")
+        server.freeze()
+        frozen = select_one(server, url)
+        server.thaw()
+        thawed = select_one(server, url)
+    finally:
+        server.stop()
+
+    assert frozen.returncode != 0
+    assert "timeout expired" in frozen.stderr
+    assert thawed.returncode == 0, thawed.stderr
+    assert thawed.stdout.strip() == "1"
 
 
 def test_redis_server_answers_and_keeps_nothing_on_disk(redis_server: RedisServer):

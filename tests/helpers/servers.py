@@ -11,6 +11,7 @@ import os
 import pwd
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -104,6 +105,8 @@ class PostgresServer:
         return server
 
     def stop(self) -> None:
+        # A test that failed while the server was frozen leaves it so: pg_ctl would wait.
+        self.thaw()
         subprocess.run(self._pg_ctl_stop(), capture_output=True, check=False)
         shutil.rmtree(self.base_dir, ignore_errors=True)
 
@@ -116,6 +119,26 @@ class PostgresServer:
         """Start a halted server again, on the same port; return once it accepts connections."""
         self._pg_ctl_start()
 
+    def freeze(self) -> None:
+        """Stop every process of the server without closing anything, as a hung host or a
+        network that drops packets would: connections stay open, and nothing answers."""
+        postmaster = self._postmaster_pid()
+        if postmaster is None:
+            raise ServerError(f"PostgreSQL on port {self.port} is not running: nothing to freeze")
+        # The postmaster first, so that it forks no new backend meanwhile.
+        os.kill(postmaster, signal.SIGSTOP)
+        for child in child_pids(postmaster):
+            os.kill(child, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        """Let a frozen server's processes run again (a no-op on a running server)."""
+        postmaster = self._postmaster_pid()
+        if postmaster is None:
+            return
+        for child in child_pids(postmaster):
+            os.kill(child, signal.SIGCONT)
+        os.kill(postmaster, signal.SIGCONT)
+
     def create_database(self, name_hint: str) -> str:
         """CREATE DATABASE with a fresh name made from the hint; return its URL."""
         cleaned = re.sub(r"[^a-z0-9]+", "_", name_hint.lower()).strip("_")[:40]
@@ -124,6 +147,13 @@ class PostgresServer:
         run_or_raise([str(self.bin_dir / "createdb"), *connection, name], f"creating {name}")
         # No driver named: the generated settings pick theirs, and psql takes it as it is.
         return f"postgresql://{POSTGRES_USER}@{LOOPBACK}:{self.port}/{name}"
+
+    def _postmaster_pid(self) -> int | None:
+        """The server's main process, from the first line of its postmaster.pid, if running."""
+        try:
+            return int((self.data_dir / "postmaster.pid").read_text().split()[0])
+        except (FileNotFoundError, IndexError, ValueError):
+            return None
 
     def _server_program(self, program: str, *arguments: str) -> list[str]:
         """A command line for a server program, run as the postgres user when we are root."""
@@ -167,6 +197,20 @@ class PostgresServer:
         except ServerError as error:
             log = self.log_file.read_text() if self.log_file.exists() else "(no server log)"
             raise ServerError(f"{error}\nserver log:\n{log}") from error
+
+
+def child_pids(parent: int) -> list[int]:
+    """The processes whose parent is `parent`, from /proc (field 4 of /proc/<pid>/stat)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The command name, in parentheses, may hold spaces: the fields follow the last ")".
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == parent:
+            children.append(int(stat.parent.name))
+    return children
 
 
 def redis_command(port: int, *arguments: str, timeout: float = 2) -> bytes:
