@@ -152,7 +152,8 @@ def connect_arguments(settings: DatabaseSettings) -> dict[str, Any]:
     if settings.database_statement_timeout:
         # PostgreSQL's own time-out, in milliseconds: it cancels the statement and keeps the
         # connection. Without it, the role's or the database's own setting applies.
-        timeout_ms = round(settings.database_statement_timeout * 1_000)
+        # At least 1: PostgreSQL reads 0 as no time-out at all.
+        timeout_ms = max(1, round(settings.database_statement_timeout * 1_000))
         arguments["server_settings"] = {"statement_timeout": str(timeout_ms)}
     return arguments
 
