@@ -214,13 +214,21 @@ async def test_me_needs_a_token(anonymous_client: AsyncClient) -> None:
 def rejected_tokens(settings: Settings, user_id: int) -> dict[str, str]:
     good = sign_token(valid_claims(user_id), settings.secret_key)
     header, payload, signature = good.split(".")
-    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    now = datetime.now(UTC)
+    an_hour_ago = now - timedelta(hours=1)
     expired = valid_claims(user_id, iat=an_hour_ago - timedelta(hours=1), exp=an_hour_ago)
+    # The allowance for other replicas' clocks does not stretch the expiry.
+    just_expired = valid_claims(user_id, iat=an_hour_ago, exp=now - timedelta(seconds=1))
+    from_the_future = valid_claims(
+        user_id, iat=now + timedelta(hours=1), exp=now + timedelta(hours=2)
+    )
     return {
         "malformed": "not-a-jwt",
         "tampered": f"{header}.{payload}.{signature[::-1]}",
         "wrong-key": sign_token(valid_claims(user_id), "another-secret-" * 4),
         "expired": sign_token(expired, settings.secret_key),
+        "just-expired": sign_token(just_expired, settings.secret_key),
+        "issued-in-an-hour": sign_token(from_the_future, settings.secret_key),
         "hs512": sign_token(valid_claims(user_id), settings.secret_key, "HS512"),
         "alg-none": jwt.encode(valid_claims(user_id), None, algorithm="none"),
         "no-exp": sign_token({"sub": str(user_id), "iat": datetime.now(UTC)}, settings.secret_key),
@@ -240,6 +248,8 @@ def rejected_tokens(settings: Settings, user_id: int) -> dict[str, str]:
         "tampered",
         "wrong-key",
         "expired",
+        "just-expired",
+        "issued-in-an-hour",
         "hs512",
         "alg-none",
         "no-exp",
@@ -260,6 +270,17 @@ async def test_bad_tokens_are_401(
     # Rate limiting trusts a well-signed token without a database look-up.
     identity = rate_limit_identity_for(app, token)
     assert identity == (f"user:{user_id + 1000}" if kind == "unknown-user" else None)
+
+
+async def test_a_token_from_a_replica_whose_clock_runs_ahead_is_accepted(
+    anonymous_client: AsyncClient, settings: Settings, user_id: int
+) -> None:
+    # Issued "in the future" by this replica's clock: a second ahead is enough for PyJWT.
+    claims = valid_claims(user_id, iat=datetime.now(UTC) + timedelta(seconds=5))
+    token = sign_token(claims, settings.secret_key)
+    response = await anonymous_client.get(ME_URL, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+    assert response.json()["id"] == user_id
 
 
 def test_a_token_checked_once_is_refused_when_it_expires(

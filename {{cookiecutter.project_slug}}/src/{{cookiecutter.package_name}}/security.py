@@ -29,6 +29,11 @@ ALGORITHM = "HS256"
 BEARER_PREFIX = "bearer "
 # Tokens whose signature has been checked, remembered per process (a few hundred bytes each).
 VERIFIED_TOKENS_KEPT = 4096
+# Seconds another replica's clock may run ahead of this one's. PyJWT refuses a token issued
+# in the future ("not yet valid (iat)"), and "iat" has whole seconds: a client that logs in
+# on one replica and is sent to another at once was refused 401 now and then when their
+# clocks were a fraction of a second apart. Expiry is checked exactly, without it.
+CLOCK_SKEW_SECONDS = 60
 
 # Seconds a registration or log-in waits for a hashing thread before it is answered 503.
 HASHING_WAIT_SECONDS = 5.0
@@ -111,6 +116,7 @@ def _verified_token(token: str, secret_key: str) -> tuple[int, float]:
             # Only ever HS256: this also rejects "none" and algorithm-confusion tokens.
             algorithms=[ALGORITHM],
             options={"require": ["sub", "iat", "exp"]},
+            leeway=CLOCK_SKEW_SECONDS,
         )
     except jwt.PyJWTError as error:
         raise InvalidTokenError(str(error)) from error
