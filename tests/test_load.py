@@ -365,66 +365,78 @@ def outage_problems(load: LoadRun, outage: Outage, recovery: float | None) -> li
     return problems
 
 
-def test_api_rides_out_a_postgresql_restart(
-    tmp_path: Path, restartable_postgres: PostgresServer, capsys: pytest.CaptureFixture[str]
+@dataclass(frozen=True)
+class OutageKind:
+    """A way for PostgreSQL to fail under load, and what the API must still do."""
+
+    name: str
+    plan: LoadPlan
+    begin: Callable[[PostgresServer], None]
+    end: Callable[[PostgresServer], None]
+    seconds: float
+    require_json_503: bool
+    # Every request answered within this, when the outage outlasts the request timeout.
+    max_answer_seconds: float | None = None
+
+
+OUTAGES = [
+    # Down: every connection cut, then refused until the restart.
+    OutageKind(
+        "restart",
+        RESTART_LOAD,
+        begin=PostgresServer.halt,
+        end=PostgresServer.resume,
+        seconds=SECONDS_DOWN,
+        require_json_503=False,
+    ),
+    # Frozen: neither answers nor closes its connections (a hung host, a network that drops
+    # packets); nothing but the application's own bounds ends a request.
+    OutageKind(
+        "freeze",
+        FREEZE_LOAD,
+        begin=PostgresServer.freeze,
+        end=PostgresServer.thaw,
+        seconds=SECONDS_FROZEN,
+        require_json_503=True,
+        max_answer_seconds=MAX_ANSWER_SECONDS,
+    ),
+]
+
+
+@pytest.mark.parametrize("outage", OUTAGES, ids=lambda outage: outage.name)
+def test_api_rides_out_a_postgresql_outage(
+    outage: OutageKind,
+    tmp_path: Path,
+    restartable_postgres: PostgresServer,
+    capsys: pytest.CaptureFixture[str],
 ):
-    url = restartable_postgres.create_database("load_restart")
+    url = restartable_postgres.create_database(f"load_{outage.name}")
     stored = postgres_tasks(restartable_postgres, url, tmp_path)
     deployment = deploy(tmp_path, load_variant("postgresql"), url, stored)
     log = tmp_path / "server.log"
 
     with deployment.serving(log) as base_url:
-        load, restart = asyncio.run(
+        load, down = asyncio.run(
             outage_during_load(
                 base_url,
-                RESTART_LOAD,
-                begin=restartable_postgres.halt,
-                end=restartable_postgres.resume,
-                seconds=SECONDS_DOWN,
+                outage.plan,
+                begin=lambda: outage.begin(restartable_postgres),
+                end=lambda: outage.end(restartable_postgres),
+                seconds=outage.seconds,
             )
         )
 
-    recovery = recovery_seconds(load.outcomes, restart)
-    figures = outage_figures("postgresql restart", load, restart, recovery)
+    recovery = recovery_seconds(load.outcomes, down)
+    figures = outage_figures(f"postgresql {outage.name}", load, down, recovery)
     show(capsys, figures)
     problems = [
-        *problems_of(load, deployment.stored_tasks(), require_json_503=False),
-        *outage_problems(load, restart, recovery),
+        *problems_of(load, deployment.stored_tasks(), require_json_503=outage.require_json_503),
+        *outage_problems(load, down, recovery),
     ]
-    assert not problems, failure_report(figures, problems, log)
-
-
-def test_api_gives_up_on_a_postgresql_that_stops_answering(
-    tmp_path: Path, restartable_postgres: PostgresServer, capsys: pytest.CaptureFixture[str]
-):
-    """A database that neither answers nor closes its connections (a hung host, a network
-    that drops packets) must not hold requests up: each is answered within its bounds."""
-    url = restartable_postgres.create_database("load_freeze")
-    stored = postgres_tasks(restartable_postgres, url, tmp_path)
-    deployment = deploy(tmp_path, load_variant("postgresql"), url, stored)
-    log = tmp_path / "server.log"
-
-    with deployment.serving(log) as base_url:
-        load, freeze = asyncio.run(
-            outage_during_load(
-                base_url,
-                FREEZE_LOAD,
-                begin=restartable_postgres.freeze,
-                end=restartable_postgres.thaw,
-                seconds=SECONDS_FROZEN,
-            )
-        )
-
-    recovery = recovery_seconds(load.outcomes, freeze)
-    figures = outage_figures("postgresql frozen", load, freeze, recovery)
-    show(capsys, figures)
-    problems = [
-        *problems_of(load, deployment.stored_tasks(), require_json_503=True),
-        *outage_problems(load, freeze, recovery),
-    ]
-    late = [outcome for outcome in load.outcomes if outcome.latency > MAX_ANSWER_SECONDS]
+    bound = outage.max_answer_seconds
+    late = [o for o in load.outcomes if bound is not None and o.latency > bound]
     if late:
-        problems.append(f"requests took longer than {MAX_ANSWER_SECONDS}s: {examples(late)}")
+        problems.append(f"requests took longer than {bound}s: {examples(late)}")
     assert not problems, failure_report(figures, problems, log)
 
 
