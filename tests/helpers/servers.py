@@ -6,6 +6,7 @@ cannot start raises ServerError with the reason (and its log), never skips.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import pwd
@@ -126,18 +127,15 @@ class PostgresServer:
         if postmaster is None:
             raise ServerError(f"PostgreSQL on port {self.port} is not running: nothing to freeze")
         # The postmaster first, so that it forks no new backend meanwhile.
-        os.kill(postmaster, signal.SIGSTOP)
-        for child in child_pids(postmaster):
-            os.kill(child, signal.SIGSTOP)
+        send_signal([postmaster], signal.SIGSTOP)
+        send_signal(child_pids(postmaster), signal.SIGSTOP)
 
     def thaw(self) -> None:
         """Let a frozen server's processes run again (a no-op on a running server)."""
         postmaster = self._postmaster_pid()
         if postmaster is None:
             return
-        for child in child_pids(postmaster):
-            os.kill(child, signal.SIGCONT)
-        os.kill(postmaster, signal.SIGCONT)
+        send_signal([*child_pids(postmaster), postmaster], signal.SIGCONT)
 
     def create_database(self, name_hint: str) -> str:
         """CREATE DATABASE with a fresh name made from the hint; return its URL."""
@@ -197,6 +195,13 @@ class PostgresServer:
         except ServerError as error:
             log = self.log_file.read_text() if self.log_file.exists() else "(no server log)"
             raise ServerError(f"{error}\nserver log:\n{log}") from error
+
+
+def send_signal(pids: list[int], signal_number: signal.Signals) -> None:
+    """Signal each process; one that has ended meanwhile is passed over."""
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal_number)
 
 
 def child_pids(parent: int) -> list[int]:
