@@ -30,9 +30,9 @@ BEARER_PREFIX = "bearer "
 # Tokens whose signature has been checked, remembered per process (a few hundred bytes each).
 VERIFIED_TOKENS_KEPT = 4096
 # Seconds another replica's clock may run ahead of this one's. PyJWT refuses a token issued
-# in the future ("not yet valid (iat)"), and "iat" has whole seconds: a client that logs in
-# on one replica and is sent to another at once was refused 401 now and then when their
-# clocks were a fraction of a second apart. Expiry is checked exactly, without it.
+# in the future ("not yet valid (iat)"), and "iat" has whole seconds: without this, a
+# client that logs in on one replica and is sent to another at once is refused 401 now and
+# then, when their clocks are only a fraction of a second apart. Expiry is checked exactly.
 CLOCK_SKEW_SECONDS = 60
 
 # Seconds a registration or log-in waits for a hashing thread before it is answered 503.
