@@ -40,6 +40,8 @@ from helpers.load import (
     log_problems,
     lost_tasks,
     run_load,
+    slower_than,
+    slowest_latency,
     status_counts,
     summary,
     transport_errors,
@@ -260,10 +262,10 @@ def test_new_clients_are_let_in_while_the_api_is_saturated(
             burst = asyncio.run(connection_burst(base_url, BURST))
             saturated_throughout = saturation.running()
 
-    slowest = max((outcome.latency for outcome in burst.outcomes), default=float("nan"))
     figures = (
         f"saturation: {saturation.summary()}; after {SECONDS_BEFORE_BURST}s, "
-        f"{summary('a burst of new clients', burst)}, slowest {slowest:.2f}s"
+        f"{summary('a burst of new clients', burst)}, "
+        f"slowest {slowest_latency(burst.outcomes):.2f}s"
     )
     show(capsys, figures)
     problems = problems_of(burst, deployment.stored_tasks(), require_json_503=True)
@@ -271,7 +273,7 @@ def test_new_clients_are_let_in_while_the_api_is_saturated(
         problems.append(f"wrk ended before the burst was answered:\n{saturation.output}")
     if saturation.requests == 0 or saturation.non_2xx or saturation.socket_errors:
         problems.append(f"the saturating load did not get only 2xx:\n{saturation.output}")
-    late = [outcome for outcome in burst.outcomes if outcome.latency > MAX_BURST_SECONDS]
+    late = slower_than(burst.outcomes, MAX_BURST_SECONDS)
     if late:
         problems.append(f"new clients waited more than {MAX_BURST_SECONDS}s: {examples(late)}")
     assert not problems, failure_report(figures, problems, log)
@@ -343,10 +345,9 @@ def outage_figures(name: str, load: LoadRun, outage: Outage, recovery: float | N
         f"back at {outage.ended_at - load.started:.1f}s"
     )
     shown = "none" if recovery is None else f"{recovery:.2f}s"
-    slowest = max((outcome.latency for outcome in load.outcomes), default=0.0)
     return (
         f"{summary(f'load[{name}]', load)}; {down}; {by_phase}; recovery {shown}; "
-        f"slowest answer {slowest:.2f}s"
+        f"slowest answer {slowest_latency(load.outcomes):.2f}s"
     )
 
 
@@ -434,7 +435,7 @@ def test_api_rides_out_a_postgresql_outage(
         *outage_problems(load, down, recovery),
     ]
     bound = outage.max_answer_seconds
-    late = [o for o in load.outcomes if bound is not None and o.latency > bound]
+    late = [] if bound is None else slower_than(load.outcomes, bound)
     if late:
         problems.append(f"requests took longer than {bound}s: {examples(late)}")
     assert not problems, failure_report(figures, problems, log)

@@ -336,6 +336,15 @@ def summary(name: str, run: LoadRun) -> str:
     )
 
 
+def slowest_latency(outcomes: Iterable[Outcome]) -> float:
+    """Seconds the slowest request took, answered or not (NaN without requests)."""
+    return max((outcome.latency for outcome in outcomes), default=float("nan"))
+
+
+def slower_than(outcomes: Iterable[Outcome], seconds: float) -> list[Outcome]:
+    return [outcome for outcome in outcomes if outcome.latency > seconds]
+
+
 def transport_errors(outcomes: Iterable[Outcome]) -> list[Outcome]:
     return [outcome for outcome in outcomes if outcome.status is None]
 

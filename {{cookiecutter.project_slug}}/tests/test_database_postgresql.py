@@ -8,6 +8,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Connection, text
 
+from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.db import Database, DatabaseUnavailableError
 from {{ cookiecutter.package_name }}.db.postgresql import DEADLINE_GRACE_SECONDS
 from {{ cookiecutter.package_name }}.factory import create_app
@@ -48,6 +49,14 @@ async def test_lost_connections_are_one_503_then_replaced(
     assert replaced.status_code == 200
 
 
+@pytest.fixture
+def short_timeout_settings(database_url: str) -> Settings:
+    """One connection, whose statements PostgreSQL cancels after STATEMENT_TIMEOUT_SECONDS."""
+    return make_settings(
+        database_url, **ONE_CONNECTION, database_statement_timeout=STATEMENT_TIMEOUT_SECONDS
+    )
+
+
 def lock_the_tasks(
     connection: Connection, acquired: threading.Event, released: threading.Event
 ) -> None:
@@ -57,12 +66,9 @@ def lock_the_tasks(
 
 
 async def test_a_statement_kept_waiting_is_cancelled_with_503_and_its_connection_kept(
-    database_url: str, auth_headers: dict[str, str], database: BlockingDatabase
+    short_timeout_settings: Settings, auth_headers: dict[str, str], database: BlockingDatabase
 ) -> None:
-    settings = make_settings(
-        database_url, **ONE_CONNECTION, database_statement_timeout=STATEMENT_TIMEOUT_SECONDS
-    )
-    app = create_app(settings)
+    app = create_app(short_timeout_settings)
     acquired, released = threading.Event(), threading.Event()
     async with serve(app, headers=auth_headers) as client:
         pid = await app.state.database.run(backend_pid)
@@ -97,12 +103,9 @@ def outlast_the_deadline(connection: Connection) -> None:
 
 
 async def test_a_database_that_does_not_answer_is_given_up_on_and_the_connection_replaced(
-    database_url: str,
+    short_timeout_settings: Settings,
 ) -> None:
-    settings = make_settings(
-        database_url, **ONE_CONNECTION, database_statement_timeout=STATEMENT_TIMEOUT_SECONDS
-    )
-    database = Database(settings)
+    database = Database(short_timeout_settings)
     try:
         pid = await database.run(backend_pid)
         started = time.monotonic()
