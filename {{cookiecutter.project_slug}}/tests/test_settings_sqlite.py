@@ -1,4 +1,5 @@
-"""SQLite database URLs: a sqlite:/// file is kept, any other URL stops start-up."""
+"""SQLite settings: a sqlite:/// file is kept, any other URL stops start-up, and so does
+a synchronous level that could corrupt the file."""
 
 import pytest
 
@@ -20,4 +21,11 @@ def test_other_database_urls_stop_start_up(monkeypatch: pytest.MonkeyPatch, url:
     """This project was generated for SQLite: a PostgreSQL URL would need another driver."""
     monkeypatch.setenv("DATABASE_URL", url)
     with pytest.raises(InvalidSettingsError, match="DATABASE_URL: expected a sqlite:///"):
+        load_settings()
+
+
+def test_database_synchronous_is_full_or_normal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``off`` is not offered: a crash of the machine could then corrupt the file."""
+    monkeypatch.setenv("DATABASE_SYNCHRONOUS", "off")
+    with pytest.raises(InvalidSettingsError, match="DATABASE_SYNCHRONOUS: Input should be"):
         load_settings()
