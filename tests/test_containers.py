@@ -2,12 +2,16 @@
 
 Two images are built from the rendered, unmodified Dockerfiles: the default variant and
 postgresql + jwt + redis. Each is run until its own HEALTHCHECK reports healthy, then
-used over HTTP. The full variant is also started with `docker compose up`.
+used over HTTP. The full variant is also started with `docker compose up`; the default one
+is stopped under load, the way `docker stop` does it, and started again on its volume.
 """
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,10 +26,21 @@ from helpers.containers import (
     build_image,
     container_engine,
     container_user,
+    engine,
     running_container,
     runtime_base_image,
     warnings_in,
     worker_processes,
+)
+from helpers.load import (
+    LoadPlan,
+    LoadRun,
+    acknowledged_tasks,
+    examples,
+    lost_tasks,
+    run_load,
+    summary,
+    transport_errors,
 )
 from helpers.servers import LOOPBACK, PostgresServer, RedisServer, free_port
 from helpers.template import Answers, default_answers, render, variant_id
@@ -45,6 +60,18 @@ DEFAULT_IMAGE_BUDGET_MB = 70
 CONTAINER_PORT = 8000
 # The uid:gid the Dockerfile declares, and the uid its server process must really run as.
 APP_USER = ("10001:10001", "10001")
+# Where the default image keeps its SQLite database: the volume of its compose file.
+DATA_DIRECTORY = "/app/data"
+# Clients creating, listing and reading tasks until the container has stopped.
+STOP_LOAD = LoadPlan(clients=20, seconds=30, request_timeout=10)
+SECONDS_BEFORE_STOP = 3
+# `docker stop`'s default: SIGTERM, then SIGKILL after this long.
+STOP_TIMEOUT_SECONDS = 10
+# The Dockerfile's --timeout-graceful-shutdown, and some time to exit after it.
+GRACEFUL_SHUTDOWN_SECONDS = 8
+EXIT_SECONDS = 1
+# What uvicorn logs once the application's lifespan has ended (its pool closed).
+SHUTDOWN_COMPLETE = "Application shutdown complete"
 
 
 @dataclass(frozen=True)
@@ -166,3 +193,120 @@ def test_compose_starts_the_full_stack(images: dict[str, BuiltImage]):
         use_the_api(base_url, image)
     finally:
         run([*compose, "down", "--volumes", "--remove-orphans"], image.project)
+
+
+@dataclass(frozen=True)
+class Stop:
+    """How `docker stop` went: how long it took, the exit code and the server's log."""
+
+    requested_at: float
+    seconds: float
+    exit_code: int
+    logs: str
+
+
+def stop_container(name: str) -> Stop:
+    requested_at = time.monotonic()
+    engine("stop", "--time", str(STOP_TIMEOUT_SECONDS), name)
+    seconds = time.monotonic() - requested_at
+    exit_code = int(engine("inspect", "--format", "{{.State.ExitCode}}", name).strip())
+    logs = subprocess.run(
+        [container_engine(), "logs", name], capture_output=True, text=True, check=False
+    )
+    return Stop(requested_at, seconds, exit_code, logs.stdout + logs.stderr)
+
+
+async def stop_during_load(
+    base_url: str, name: str, headers: dict[str, str]
+) -> tuple[LoadRun, Stop]:
+    stopped = asyncio.Event()
+    load = asyncio.create_task(run_load(base_url, STOP_LOAD, headers, stopped))
+    await asyncio.sleep(SECONDS_BEFORE_STOP)
+    # `stop` blocks until the container has exited: in a thread, so the clients keep going.
+    stop = await asyncio.to_thread(stop_container, name)
+    # No request starts once it is gone: there is nothing left to answer them.
+    stopped.set()
+    return await load, stop
+
+
+def stored_tasks(client: httpx.Client) -> dict[int, str]:
+    """Every task the API lists, page by page."""
+    tasks: dict[int, str] = {}
+    while True:
+        page = client.get("/api/v1/tasks", params={"skip": len(tasks), "limit": 100})
+        assert page.status_code == 200, page.text
+        items = page.json()["items"]
+        tasks.update((item["id"], item["title"]) for item in items)
+        if not items:
+            return tasks
+
+
+def test_the_default_image_stops_gracefully_under_load_and_keeps_its_data(
+    images: dict[str, BuiltImage], capsys: pytest.CaptureFixture[str]
+):
+    """`docker stop` sends SIGTERM to the image's server (the shell of its CMD has made way
+    for it): the requests in flight finish, the database is closed, and the container exits
+    before SIGKILL. Every task acknowledged with 201 is there when the image starts again
+    on the same volume."""
+    image = images[variant_id(default_answers())]
+    volume = f"template-test-{uuid.uuid4().hex[:12]}"
+    engine("volume", "create", volume)
+    settings = {
+        **image.secret_settings,
+        # The load's clients all come from one address: keep them under the rate limit.
+        "RATE_LIMIT_DEFAULT": "1000000/minute",
+    }
+    options = ["--volume", f"{volume}:{DATA_DIRECTORY}"]
+    try:
+        publish, base_url = published_on_loopback()
+        with running_container(
+            image.tag, container_name(), env=settings, options=[*options, *publish]
+        ) as name:
+            with httpx.Client(base_url=base_url, timeout=10) as client:
+                headers = sign_in(client, image.answers["auth"], image.project)
+            load, stop = asyncio.run(stop_during_load(base_url, name, headers))
+
+        publish, base_url = published_on_loopback()
+        with (
+            running_container(
+                image.tag, container_name(), env=settings, options=[*options, *publish]
+            ),
+            httpx.Client(base_url=base_url, timeout=10, headers=headers) as client,
+        ):
+            stored = stored_tasks(client)
+    finally:
+        subprocess.run(
+            [container_engine(), "volume", "rm", "--force", volume],
+            capture_output=True,
+            check=False,
+        )
+
+    acknowledged = acknowledged_tasks(load.outcomes)
+    before_stop = [o for o in load.outcomes if o.finished < stop.requested_at]
+    figures = (
+        f"{summary('docker stop under load', load)}; stopped in {stop.seconds:.1f} s, "
+        f"exit code {stop.exit_code}; {len(acknowledged)} tasks acknowledged, "
+        f"{len(stored)} stored after the restart"
+    )
+    with capsys.disabled():
+        print(f"\n{figures}")
+    checks = {
+        "requests failed before the stop": transport_errors(before_stop),
+        "requests were answered with a status of 500 or more": [
+            o for o in load.outcomes if o.status is not None and o.status >= 500
+        ],
+    }
+    problems = [f"{what}: {examples(found)}" for what, found in checks.items() if found]
+    if stop.seconds > GRACEFUL_SHUTDOWN_SECONDS + EXIT_SECONDS:
+        problems.append(f"the container took {stop.seconds:.1f} s to stop: SIGTERM not obeyed")
+    # uvicorn ends by the SIGTERM it caught; as PID 1 that exit is 0, elsewhere 143.
+    if stop.exit_code not in (0, 128 + 15):
+        problems.append(f"the container exited with {stop.exit_code}, not 0 or 143 (137: SIGKILL)")
+    if SHUTDOWN_COMPLETE not in stop.logs:
+        problems.append(f"the server did not log {SHUTDOWN_COMPLETE!r}")
+    if not acknowledged:
+        problems.append("no task was acknowledged with 201")
+    lost = lost_tasks(acknowledged, stored)
+    if lost:
+        problems.append(f"{len(lost)} acknowledged tasks are gone, e.g. {sorted(lost.items())[:5]}")
+    assert not problems, f"{figures}\n" + "\n".join(problems) + f"\n{stop.logs[-3000:]}"
