@@ -72,3 +72,17 @@ def test_redis_server_halts_and_resumes_on_its_port_empty():
         assert redis_command(server.port, "EXISTS", "counted") == b":0\r\n"
     finally:
         server.stop()
+
+
+def test_redis_server_freezes_and_thaws_with_its_data():
+    """A hang: the server takes connections but answers nothing until thawed."""
+    server = started(RedisServer.start, "Redis")
+    try:
+        assert redis_command(server.port, "SET", "counted", "1") == b"+OK\r\n"
+        server.freeze()
+        with pytest.raises(TimeoutError):
+            redis_command(server.port, "PING", timeout=0.5)
+        server.thaw()
+        assert redis_command(server.port, "GET", "counted") == b"$1\r\n1\r\n"
+    finally:
+        server.stop()

@@ -274,6 +274,7 @@ class RedisServer:
         return server
 
     def stop(self) -> None:
+        self.thaw()
         self._terminate()
         shutil.rmtree(self.base_dir, ignore_errors=True)
 
@@ -281,6 +282,18 @@ class RedisServer:
         """Stop the server as an outage would, closing every connection; resume() brings
         it back on the same port, empty (it keeps nothing on disk)."""
         self._terminate()
+
+    def freeze(self) -> None:
+        """Stop the server's process without closing anything, as a hung host or a network
+        that drops packets would: connections stay open, and nothing answers."""
+        if self.process.poll() is not None:
+            raise ServerError(f"Redis on port {self.port} is not running: nothing to freeze")
+        send_signal([self.process.pid], signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        """Let a frozen server run again, with what it held (a no-op on a running server)."""
+        if self.process.poll() is None:
+            send_signal([self.process.pid], signal.SIGCONT)
 
     def resume(self) -> None:
         """Start a halted server again, on the same port; return once it answers PING."""
