@@ -3,6 +3,7 @@
 These tests need a real Redis: see ``redis_url`` in rate_limiting_redis_fixtures.py.
 """
 
+import asyncio
 import http.client
 import json
 import logging
@@ -20,8 +21,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from httpx2 import AsyncClient
 
 from {{ cookiecutter.package_name }}.factory import create_app
+from {{ cookiecutter.package_name }}.rate_limit import redis_limiter
 from {{ cookiecutter.package_name }}.rate_limit.redis_limiter import REDIS_TIMEOUT_SECONDS
 
 from .auth_{{ cookiecutter.auth }}_helpers import PRODUCTION_SECRETS
@@ -67,28 +70,64 @@ async def test_requests_are_served_unlimited_while_redis_is_down(
     assert "Redis is unreachable" in warning.getMessage()
 
 
+@contextmanager
+def stalled_redis_url() -> Iterator[str]:
+    """The URL of a "Redis" whose connections the kernel accepts, but nothing answers."""
+    with socket.socket() as stalled:
+        stalled.bind(("127.0.0.1", 0))
+        stalled.listen()
+        yield f"redis://127.0.0.1:{stalled.getsockname()[1]}/0"
+
+
+async def timed_get(client: AsyncClient, headers: dict[str, str]) -> tuple[int, float]:
+    """A list's status, and the seconds it took."""
+    started = time.monotonic()
+    response = await client.get(TASKS_URL, headers=headers)
+    return response.status_code, time.monotonic() - started
+
+
 async def test_a_stalled_redis_delays_a_request_by_the_time_out_only(
     database_url: str, auth_headers: dict[str, str]
 ) -> None:
-    with socket.socket() as stalled:
-        # Connections are accepted by the kernel, but nothing ever answers them.
-        stalled.bind(("127.0.0.1", 0))
-        stalled.listen()
-        port = stalled.getsockname()[1]
-        settings = make_settings(database_url, redis_url=f"redis://127.0.0.1:{port}/0")
-        async with serve(create_app(settings)) as client:
-            started = time.monotonic()
-            response = await client.get(TASKS_URL, headers=auth_headers)
-            elapsed = time.monotonic() - started
+    with stalled_redis_url() as redis_url:
+        async with serve(create_app(make_settings(database_url, redis_url=redis_url))) as client:
+            status, elapsed = await timed_get(client, auth_headers)
 
-    assert response.status_code == 200
+    assert status == 200
     # redis-py alone would wait 5 seconds, or for ever in older versions.
     assert REDIS_TIMEOUT_SECONDS <= elapsed < 2
 
 
-async def test_an_outage_and_the_recovery_are_each_logged_once(
-    database_url: str, auth_headers: dict[str, str], caplog: pytest.LogCaptureFixture
+# A shorter wait before Redis is asked again, so that the test below sees it in a second.
+SHORT_RETRY_SECONDS = 0.3
+
+
+async def test_a_stalled_redis_is_asked_again_by_one_request_per_retry_interval(
+    database_url: str, auth_headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(redis_limiter, "REDIS_RETRY_SECONDS", SHORT_RETRY_SECONDS)
+    with stalled_redis_url() as redis_url:
+        async with serve(create_app(make_settings(database_url, redis_url=redis_url))) as client:
+            first = await timed_get(client, auth_headers)
+            meanwhile = [await timed_get(client, auth_headers) for _ in range(3)]
+            await asyncio.sleep(SHORT_RETRY_SECONDS)
+            retried = await timed_get(client, auth_headers)
+
+    assert [status for status, _ in [first, *meanwhile, retried]] == [200] * 5
+    # Only the first request, and the first after the interval, waited for Redis.
+    assert first[1] >= REDIS_TIMEOUT_SECONDS
+    assert all(elapsed < REDIS_TIMEOUT_SECONDS / 2 for _, elapsed in meanwhile)
+    assert retried[1] >= REDIS_TIMEOUT_SECONDS
+
+
+async def test_an_outage_and_the_recovery_are_each_logged_once(
+    database_url: str,
+    auth_headers: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Redis asked at every request, so that the first one after its return sees it.
+    monkeypatch.setattr(redis_limiter, "REDIS_RETRY_SECONDS", 0)
     port = free_port()
     redis_server = start_redis_server(port)
     settings = make_settings(database_url, redis_url=f"redis://127.0.0.1:{port}/0")

@@ -1,6 +1,7 @@
 """Counts kept in Redis, shared by every worker and replica; fail open when it is down."""
 
 import logging
+import time
 from collections.abc import Mapping
 
 from limits import RateLimitItem
@@ -22,10 +23,15 @@ KEY_PREFIX = "{{ cookiecutter.package_name }}:rate-limit"
 # A check is one small script on the server: a Redis slower than this is treated as down,
 # so a stalled Redis delays a request by this much at most.
 REDIS_TIMEOUT_SECONDS = 0.5
+# Once Redis has failed, requests go through uncounted without asking it for this long,
+# then one request asks again: a Redis that answers nothing delays one request in this
+# time, not every request.
+REDIS_RETRY_SECONDS = 1.0
 
 
 class RedisRateLimiter(RateLimiter):
-    """Lets requests through uncounted while Redis is unreachable, logging the outage once."""
+    """Lets requests through uncounted while Redis is unreachable, asking it again once
+    every ``REDIS_RETRY_SECONDS``, and logs the outage once."""
 
     def __init__(
         self,
@@ -39,10 +45,18 @@ class RedisRateLimiter(RateLimiter):
         self.pool = pool
         # Remembered so that an outage is logged once, not on every request.
         self.storage_down = False
+        # While Redis is down: when (time.monotonic()) the next request may ask it again.
+        self.retry_at = 0.0
 
     async def count(
         self, limit: RateLimitItem, scope: str, key: str
     ) -> tuple[bool, WindowStats] | None:
+        if self.storage_down:
+            now = time.monotonic()
+            if now < self.retry_at:
+                return None
+            # This request asks Redis; those that arrive while it waits go on uncounted.
+            self.retry_at = now + REDIS_RETRY_SECONDS
         try:
             counted = await super().count(limit, scope, key)
         except RedisError as error:
@@ -52,6 +66,7 @@ class RedisRateLimiter(RateLimiter):
         return counted
 
     def storage_failed(self, error: RedisError) -> None:
+        self.retry_at = time.monotonic() + REDIS_RETRY_SECONDS
         if not self.storage_down:
             self.storage_down = True
             logger.warning(
