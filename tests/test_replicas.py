@@ -11,9 +11,10 @@ Redis of the test's own and HAProxy in front, checking each replica's /health. P
 - a rolling restart under load (drain a replica in HAProxy, SIGTERM it, start it again,
   wait until it is healthy and back in, next) costs no request: no transport error, no
   5xx, every acknowledged task stored;
-- a Redis outage under load costs no request either (the limiter fails open),
-  /health/ready reports it as degraded (still 200), and the limits apply again once Redis
-  is back.
+- a Redis outage under load, stopped or frozen, costs no request either (the limiter
+  fails open, and only one request per second per replica waits for a Redis that
+  answers nothing), /health/ready reports it as degraded (still 200), and the limits
+  apply again once Redis is back.
 
 Marked `load` (they time restarts and outages under load, so they run alone: `uv run
 pytest -m load -n 0`) and `replicas` (`-m replicas` selects them).
