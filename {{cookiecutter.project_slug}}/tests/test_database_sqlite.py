@@ -1,7 +1,10 @@
-"""How every SQLite connection is set up: what an acknowledged write promises, and how
-long a write waits for another process that holds the file's write lock."""
+"""What SQLite does differently: how each connection is set up (what an acknowledged write
+promises), the one thread that writes, and how long a write waits for another process
+that holds the file's write lock."""
 
+import asyncio
 import sqlite3
+import threading
 import time
 from contextlib import closing
 
@@ -9,10 +12,11 @@ import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
-from {{ cookiecutter.package_name }}.db import Database
+from {{ cookiecutter.package_name }}.db import Database, DatabaseBusyError
 from {{ cookiecutter.package_name }}.db import sqlite as sqlite_database
 from {{ cookiecutter.package_name }}.factory import create_app
 
+from .database_sqlite_helpers import ONE_CONNECTION, hold_connection
 from .helpers import TASKS_URL, make_settings, serve
 
 pytestmark = pytest.mark.anyio
@@ -71,3 +75,41 @@ async def test_a_write_behind_another_process_lock_gets_503_and_reads_go_on(
     assert SHORT_BUSY_TIMEOUT_MS / 1000 <= waited < 2
     assert listed.status_code == 200
     assert created.status_code == 201
+
+
+def thread_name(_connection: Connection) -> str:
+    return threading.current_thread().name
+
+
+async def test_writes_queue_for_one_thread_of_their_own(database_url: str) -> None:
+    """SQLite lets one connection at a time write: writers wait in order on one thread,
+    not in SQLite's busy handler, and never on the threads that read."""
+    database = Database(make_settings(database_url))
+    try:
+        writers = await asyncio.gather(*(database.write(thread_name) for _ in range(4)))
+        readers = await asyncio.gather(*(database.run(thread_name) for _ in range(4)))
+    finally:
+        await database.dispose()
+
+    assert len(set(writers)) == 1
+    assert set(writers).isdisjoint(readers)
+
+
+async def test_a_write_is_not_held_up_by_busy_reading_threads(database_url: str) -> None:
+    settings = make_settings(database_url, **ONE_CONNECTION, database_pool_timeout=0.1)
+    database = Database(settings)
+    acquired, released = threading.Event(), threading.Event()
+    try:
+        held = asyncio.create_task(database.run(hold_connection, acquired, released))
+        assert await asyncio.to_thread(acquired.wait, timeout=5)
+        try:
+            written = await database.write(thread_name)
+            with pytest.raises(DatabaseBusyError):
+                await database.run(thread_name)
+        finally:
+            released.set()
+        await asyncio.wait_for(held, timeout=10)
+    finally:
+        await database.dispose()
+
+    assert written.startswith("sqlite-writer")

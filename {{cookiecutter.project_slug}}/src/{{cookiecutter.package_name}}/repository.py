@@ -194,16 +194,16 @@ class TaskRepository:
         return await self.database.run(self._get, task_id)
 
     async def create(self, data: TaskCreate) -> TaskRead:
-        return await self.database.run(self._create, data)
+        return await self.database.write(self._create, data)
 
     async def replace(self, task_id: int, data: TaskCreate) -> TaskRead:
-        return await self.database.run(self._change, task_id, data.model_dump())
+        return await self.database.write(self._change, task_id, data.model_dump())
 
     async def update(self, task_id: int, data: TaskUpdate) -> TaskRead:
-        return await self.database.run(self._change, task_id, data.changes())
+        return await self.database.write(self._change, task_id, data.changes())
 
     async def delete(self, task_id: int) -> None:
-        await self.database.run(self._delete, task_id)
+        await self.database.write(self._delete, task_id)
 
     def _page(self, connection: Connection, query: TaskQuery) -> TaskPage:
         filters = {

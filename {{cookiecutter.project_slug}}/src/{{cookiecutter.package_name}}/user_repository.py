@@ -50,7 +50,7 @@ class UserRepository:
             "created_at": utc_now(),
         }
         try:
-            return await self.database.run(self._insert, values)
+            return await self.database.write(self._insert, values)
         except IntegrityError:
             # The unique index settles races between two registrations of one address.
             raise EmailTakenError(data.email) from None

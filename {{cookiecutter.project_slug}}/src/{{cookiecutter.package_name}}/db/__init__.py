@@ -1,8 +1,8 @@
 """The database, and the one way the application talks to it: units of work.
 
 A unit of work is a plain function of a SQLAlchemy ``Connection`` (the repositories are
-made of them). ``Database.run`` executes one without blocking the event loop; how, is the
-chosen database's module's business.
+made of them). ``Database.run`` executes one without blocking the event loop, and
+``Database.write`` one that writes; how, is the chosen database's module's business.
 
 Connections are in autocommit mode: every statement commits on its own, so a request
 costs only its queries, without a BEGIN before them and a ROLLBACK when the connection

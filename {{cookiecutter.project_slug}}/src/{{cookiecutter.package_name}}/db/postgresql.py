@@ -229,6 +229,13 @@ class Database:
                         f"no answer from the database within {self._deadline:g} s"
                     ) from None
 
+    async def write(
+        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Like ``run``, for work that writes. The same on PostgreSQL, which lets many
+        connections write at once (a SQLite file lets one)."""
+        return await self.run(work, *args, **kwargs)
+
     async def run_in_transaction(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
