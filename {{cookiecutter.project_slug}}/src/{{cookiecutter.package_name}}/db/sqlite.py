@@ -99,7 +99,8 @@ class Database:
     async def run(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        """Run ``work`` on a connection where every statement commits on its own."""
+        """Run ``work`` on a connection where every statement commits on its own, on one of
+        the reading threads (work that writes belongs in ``write``)."""
         return await self._in_thread(self._readers, lambda c: work(c, *args, **kwargs))
 
     async def write(
