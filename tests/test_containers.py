@@ -39,9 +39,11 @@ from helpers.load import (
     examples,
     lost_tasks,
     run_load,
+    show,
     summary,
     transport_errors,
 )
+from helpers.replicas import GRACEFUL_SHUTDOWN_SECONDS, SHUTDOWN_COMPLETE
 from helpers.servers import LOOPBACK, PostgresServer, RedisServer, free_port
 from helpers.template import Answers, default_answers, render, variant_id
 
@@ -67,11 +69,8 @@ STOP_LOAD = LoadPlan(clients=20, seconds=30, request_timeout=10)
 SECONDS_BEFORE_STOP = 3
 # `docker stop`'s default: SIGTERM, then SIGKILL after this long.
 STOP_TIMEOUT_SECONDS = 10
-# The Dockerfile's --timeout-graceful-shutdown, and some time to exit after it.
-GRACEFUL_SHUTDOWN_SECONDS = 8
+# Time to exit after the Dockerfile's --timeout-graceful-shutdown.
 EXIT_SECONDS = 1
-# What uvicorn logs once the application's lifespan has ended (its pool closed).
-SHUTDOWN_COMPLETE = "Application shutdown complete"
 
 
 @dataclass(frozen=True)
@@ -290,8 +289,7 @@ def test_the_default_image_stops_gracefully_under_load_and_keeps_its_data(
         f"exit code {stop.exit_code}; {len(acknowledged)} tasks acknowledged, "
         f"{len(stored)} stored after the restart"
     )
-    with capsys.disabled():
-        print(f"\n{figures}")
+    show(capsys, figures)
     checks = {
         "requests failed before the stop": transport_errors(before_stop),
         "requests were answered with a status of 500 or more": [

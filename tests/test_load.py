@@ -40,6 +40,7 @@ from helpers.load import (
     log_problems,
     lost_tasks,
     run_load,
+    show,
     slower_than,
     slowest_latency,
     status_counts,
@@ -166,12 +167,6 @@ def deployment_for(database: str, tmp_path: Path, request: pytest.FixtureRequest
     server: PostgresServer = request.getfixturevalue("postgres_server")
     url = server.create_database("load")
     return deploy(tmp_path, answers, url, postgres_tasks(server, url, tmp_path))
-
-
-def show(capsys: pytest.CaptureFixture[str], line: str) -> None:
-    """Print the figures even when pytest captures output, so every CI log has them."""
-    with capsys.disabled():
-        print(f"\n{line}")
 
 
 def problems_of(load: LoadRun, stored: dict[int, str], require_json_503: bool) -> list[str]:

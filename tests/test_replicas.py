@@ -49,13 +49,19 @@ from helpers.load import (
     log_problems,
     lost_tasks,
     run_load,
+    show,
     slowest_latency,
     status_counts,
     summary,
     transport_errors,
     unacknowledged_201s,
 )
-from helpers.replicas import GRACEFUL_SHUTDOWN_SECONDS, LoadBalancer, Replica
+from helpers.replicas import (
+    GRACEFUL_SHUTDOWN_SECONDS,
+    SHUTDOWN_COMPLETE,
+    LoadBalancer,
+    Replica,
+)
 from helpers.servers import PostgresServer, RedisServer, ServerError
 from helpers.template import Answers, default_answers, render, resolved_answers
 
@@ -166,12 +172,6 @@ def schema_problems(
     if head not in applied or any(count != 1 for count in applied.values()):
         problems.append(f"revisions applied {dict(applied)}: each must be applied once")
     return problems
-
-
-def show(capsys: pytest.CaptureFixture[str], line: str) -> None:
-    """Print the figures even when pytest captures output, so every CI log has them."""
-    with capsys.disabled():
-        print(f"\n{line}")
 
 
 def test_concurrent_migrations_create_the_schema_once(
@@ -423,7 +423,7 @@ def restart(deployed: Cluster, replica: Replica) -> Restart:
     in_flight = int(balancer.stats()[replica.name]["scur"] or 0)
     exit_status = replica.terminate()
     exited_at = time.monotonic()
-    shut_down = "Application shutdown complete." in replica.log_file.read_text()
+    shut_down = SHUTDOWN_COMPLETE in replica.log_file.read_text()
     replica.spawn()
     replica.wait_until_healthy()
     healthy_at = time.monotonic()

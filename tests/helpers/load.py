@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import httpx
+import pytest
 
 TASKS_PATH = "/api/v1/tasks"
 LOG_IN_PATH = "/api/v1/auth/token"
@@ -322,6 +323,12 @@ def latency_percentiles(outcomes: Iterable[Outcome]) -> tuple[float, float]:
         return (latencies[0], latencies[0]) if latencies else (float("nan"), float("nan"))
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return cuts[49], cuts[98]
+
+
+def show(capsys: pytest.CaptureFixture[str], line: str) -> None:
+    """Print the figures even when pytest captures output, so every CI log has them."""
+    with capsys.disabled():
+        print(f"\n{line}")
 
 
 def summary(name: str, run: LoadRun) -> str:

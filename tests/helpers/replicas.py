@@ -29,6 +29,8 @@ BACKEND = "replicas"
 # uvicorn's graceful shutdown: requests in flight at SIGTERM get this long to finish. As
 # the generated README advises: below the 10 s docker stop waits before SIGKILL.
 GRACEFUL_SHUTDOWN_SECONDS = 8
+# What uvicorn logs once the application's lifespan has ended (its pool closed).
+SHUTDOWN_COMPLETE = "Application shutdown complete."
 # HAProxy reuses its idle connections to a replica. With uvicorn's default keep-alive of 5 s,
 # a replica could close one just as HAProxy sent a request on it: HAProxy then closes the
 # client's connection without an answer (1 GET in 10,257 of a rolling restart got
