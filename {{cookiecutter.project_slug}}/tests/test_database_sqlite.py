@@ -1,20 +1,22 @@
 """What SQLite does differently: how each connection is set up (what an acknowledged write
-promises), the one thread that writes, and how long a write waits for another process
-that holds the file's write lock."""
+promises), the one thread that writes, how long a write waits for another process
+that holds the file's write lock, and what a full disk does."""
 
 import asyncio
 import sqlite3
 import threading
 import time
 from contextlib import closing
+from typing import Any
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 
 from {{ cookiecutter.package_name }}.db import Database, DatabaseBusyError
 from {{ cookiecutter.package_name }}.db import sqlite as sqlite_database
 from {{ cookiecutter.package_name }}.factory import create_app
+from {{ cookiecutter.package_name }}.models import DESCRIPTION_MAX_LENGTH
 
 from .database_sqlite_helpers import ONE_CONNECTION, hold_connection
 from .helpers import TASKS_URL, make_settings, serve
@@ -113,3 +115,50 @@ async def test_a_write_is_not_held_up_by_busy_reading_threads(database_url: str)
         await database.dispose()
 
     assert written.startswith("sqlite-writer")
+
+
+# SQLite's own bound on the pages of a file, and the value that caps a file at its size:
+# max_page_count is never set below the pages the file already has.
+NO_PAGE_LIMIT = 4_294_967_294
+AT_ITS_SIZE = 1
+# Creates before the capped file is full: it may have free pages left by earlier tests.
+MAX_CREATES_TO_FILL = 2_000
+
+
+async def test_a_full_disk_refuses_writes_with_503_and_keeps_what_it_acknowledged(
+    database_url: str, auth_headers: dict[str, str]
+) -> None:
+    """What a volume that runs out of space does to the API: SQLite cannot grow the file
+    ("database or disk is full"), creates are answered 503, reads go on, no acknowledged
+    task is lost, and creates succeed again once there is room."""
+    page_limit = AT_ITS_SIZE
+
+    # SQLite's page limit fails a write that needs a new page with the error of a full
+    # disk (SQLITE_FULL). It belongs to a connection, so it is set at every check-out.
+    def limit_the_file(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        dbapi_connection.execute(f"PRAGMA max_page_count = {page_limit}")
+
+    app = create_app(make_settings(database_url))
+    task = {"title": "Filling the disk", "description": "x" * DESCRIPTION_MAX_LENGTH}
+    async with serve(app, headers=auth_headers) as client:
+        event.listen(app.state.database.engine, "checkout", limit_the_file)
+        acknowledged = []
+        for _ in range(MAX_CREATES_TO_FILL):
+            refused = await client.post(TASKS_URL, json=task)
+            if refused.status_code != 201:
+                break
+            acknowledged.append(refused.json()["id"])
+        listed = await client.get(TASKS_URL, params={"limit": 1})
+        page_limit = NO_PAGE_LIMIT
+        created = await client.post(TASKS_URL, json=task)
+        kept = [
+            (await client.get(f"{TASKS_URL}/{task_id}")).status_code for task_id in acknowledged
+        ]
+
+    assert refused.status_code == 503, f"still 201 after {MAX_CREATES_TO_FILL} creates"
+    assert refused.headers["retry-after"] == "5"
+    assert refused.json() == {"detail": "Service temporarily unavailable"}
+    assert listed.status_code == 200
+    assert listed.json()["total"] == len(acknowledged)
+    assert created.status_code == 201
+    assert kept == [200] * len(acknowledged)
