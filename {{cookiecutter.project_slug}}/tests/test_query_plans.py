@@ -93,7 +93,8 @@ async def test_a_listing_reads_its_page_from_an_index_without_sorting_every_row(
     filters: dict[str, Any],
 ) -> None:
     await create_task(client)
-    database.run(fill_with_copies, TASKS - 1)
+    # In one transaction: in autocommit each row would be a commit, flushed to disk.
+    database.run_in_transaction(fill_with_copies, TASKS - 1)
 
     plan = database.run(plan_of_the_first_page, sort_by, order, filters)
 
