@@ -247,7 +247,7 @@ def test_api_serves_200_concurrent_clients(
     ]
     # The processes' writers take turns in SQLite's busy handler, where a write may wait 5 s
     # for the other process's (SQLITE_BUSY_TIMEOUT_MS): many times what a write takes here,
-    # so a refused create means the processes failed each other, not an overload.
+    # so a create refused with two workers was shut out by the other one, not overload.
     refused = [o for o in load.outcomes if o.operation == "create" and o.status == 503]
     if workers > 1 and refused:
         problems.append(f"{len(refused)} creates refused with 503: {examples(refused)}")

@@ -144,10 +144,10 @@ async def test_a_full_disk_refuses_writes_with_503_and_keeps_what_it_acknowledge
         event.listen(app.state.database.engine, "checkout", limit_the_file)
         acknowledged = []
         for _ in range(MAX_CREATES_TO_FILL):
-            refused = await client.post(TASKS_URL, json=task)
-            if refused.status_code != 201:
+            last = await client.post(TASKS_URL, json=task)
+            if last.status_code != 201:
                 break
-            acknowledged.append(refused.json()["id"])
+            acknowledged.append(last.json()["id"])
         listed = await client.get(TASKS_URL, params={"limit": 1})
         page_limit = NO_PAGE_LIMIT
         created = await client.post(TASKS_URL, json=task)
@@ -155,9 +155,9 @@ async def test_a_full_disk_refuses_writes_with_503_and_keeps_what_it_acknowledge
             (await client.get(f"{TASKS_URL}/{task_id}")).status_code for task_id in acknowledged
         ]
 
-    assert refused.status_code == 503, f"still 201 after {MAX_CREATES_TO_FILL} creates"
-    assert refused.headers["retry-after"] == "5"
-    assert refused.json() == {"detail": "Service temporarily unavailable"}
+    assert last.status_code == 503, f"still 201 after {MAX_CREATES_TO_FILL} creates"
+    assert last.headers["retry-after"] == "5"
+    assert last.json() == {"detail": "Service temporarily unavailable"}
     assert listed.status_code == 200
     assert listed.json()["total"] == len(acknowledged)
     assert created.status_code == 201
