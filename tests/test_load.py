@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import started
-from helpers.api import LOG_IN_FORM, register_account, running_server
+from helpers.api import LOG_IN_FORM, register_account, running_server, sign_in
 from helpers.commands import generated_project_env, run, uv_executable
 from helpers.containers import image_server_command, listening_on
 from helpers.load import (
@@ -99,6 +99,12 @@ def load_variant(database: str) -> Answers:
     return {**default_answers(), "database": database, "auth": "none", "rate_limiting": "none"}
 
 
+# The budget of a rate-limited variant under load: every request is counted, none refused
+# (all the clients are one account). A moving window remembers each request it holds: the
+# 10 s of the load are a few thousand.
+UNLIMITED_RATE = "1000000/minute"
+
+
 @dataclass(frozen=True)
 class Deployment:
     """A rendered project, installed and migrated as its Docker image is, and the database
@@ -118,12 +124,17 @@ class Deployment:
 
 
 def deploy(
-    folder: Path, answers: Answers, database_url: str, stored_tasks: Callable[[], dict[int, str]]
+    folder: Path,
+    answers: Answers,
+    database_url: str,
+    stored_tasks: Callable[[], dict[int, str]],
+    **settings: str,
 ) -> Deployment:
+    """Render, install and migrate; ``settings`` go into the API's environment."""
     project = render(folder, **answers)
     venv_bin = project / ".venv" / "bin"
     env = generated_project_env(
-        answers["python_version"], ENVIRONMENT="development", DATABASE_URL=database_url
+        answers["python_version"], ENVIRONMENT="development", DATABASE_URL=database_url, **settings
     )
     # The image's dependencies only. The development tools would bring uvloop, which uvicorn
     # serves on whenever it is installed, and which the image leaves out: it accepts one
@@ -159,16 +170,16 @@ def parse_rows(output: str) -> Iterable[tuple[str, str]]:
             yield task_id, title
 
 
-def deployment_for(database: str, tmp_path: Path, request: pytest.FixtureRequest) -> Deployment:
-    """The sqlite variant on a file of its own; the postgresql one on a fresh database of
-    the session's throwaway server."""
-    answers = load_variant(database)
-    if database == "sqlite":
+def deployment_for(answers: Answers, tmp_path: Path, request: pytest.FixtureRequest) -> Deployment:
+    """A sqlite variant on a file of its own; a postgresql one on a fresh database of the
+    session's throwaway server. A rate-limited one refuses no request."""
+    settings = {} if answers["rate_limiting"] == "none" else {"RATE_LIMIT_DEFAULT": UNLIMITED_RATE}
+    if answers["database"] == "sqlite":
         file = tmp_path / "load.db"
-        return deploy(tmp_path, answers, f"sqlite:///{file}", sqlite_tasks(file))
+        return deploy(tmp_path, answers, f"sqlite:///{file}", sqlite_tasks(file), **settings)
     server: PostgresServer = request.getfixturevalue("postgres_server")
     url = server.create_database("load")
-    return deploy(tmp_path, answers, url, postgres_tasks(server, url, tmp_path))
+    return deploy(tmp_path, answers, url, postgres_tasks(server, url, tmp_path), **settings)
 
 
 def problems_of(load: LoadRun, stored: dict[int, str], require_json_503: bool) -> list[str]:
@@ -211,35 +222,39 @@ def failure_report(figures: str, problems: list[str], log: Path) -> str:
     return "\n".join([figures, *problems, log_problems(log.read_text())])
 
 
-def served_by(database: str, workers: int) -> pytest.ParameterSet:
-    return pytest.param(
-        database, workers, id=f"{variant_id(load_variant(database))}-workers:{workers}"
-    )
+def served_by(answers: Answers, workers: int = 1) -> pytest.ParameterSet:
+    return pytest.param(answers, workers, id=f"{variant_id(answers)}-workers:{workers}")
 
 
 @pytest.mark.parametrize(
-    ("database", "workers"),
+    ("answers", "workers"),
     [
-        served_by("sqlite", 1),
+        served_by(load_variant("sqlite")),
         # The README's WEB_CONCURRENCY: the processes' writers meet in SQLite's busy handler.
-        served_by("sqlite", 2),
-        served_by("postgresql", 1),
+        served_by(load_variant("sqlite"), workers=2),
+        served_by(load_variant("postgresql")),
+        # What most projects start as: each request's bearer token verified and its user
+        # read from the database, each request counted by the in-memory rate limiter.
+        served_by(default_answers()),
     ],
 )
 def test_api_serves_200_concurrent_clients(
-    database: str,
+    answers: Answers,
     workers: int,
     tmp_path: Path,
     request: pytest.FixtureRequest,
     capsys: pytest.CaptureFixture[str],
 ):
-    deployment = deployment_for(database, tmp_path, request)
+    deployment = deployment_for(answers, tmp_path, request)
     log = tmp_path / "server.log"
 
     with deployment.serving(log, workers=workers) as base_url:
-        load = asyncio.run(run_load(base_url, LOAD))
+        with httpx.Client(base_url=base_url, timeout=10, trust_env=False) as client:
+            headers = sign_in(client, answers["auth"], deployment.project)
+        load = asyncio.run(run_load(base_url, LOAD, headers))
 
-    figures = summary(f"load[{database}, {workers} worker{'s' if workers > 1 else ''}]", load)
+    options = f"{answers['database']}, auth={answers['auth']}, {workers} worker(s)"
+    figures = summary(f"load[{options}]", load)
     show(capsys, figures)
     problems = [
         *problems_of(load, deployment.stored_tasks(), require_json_503=True),
@@ -263,7 +278,7 @@ def test_new_clients_are_let_in_while_the_api_is_saturated(
     served on it (as the development dependencies would have it), the 600 new clients of
     this test waited up to 6.9 s, against 1.2 s on asyncio's loop, which the image uses.
     """
-    deployment = deployment_for("sqlite", tmp_path, request)
+    deployment = deployment_for(load_variant("sqlite"), tmp_path, request)
     log = tmp_path / "server.log"
 
     with deployment.serving(log) as base_url:
