@@ -472,6 +472,42 @@ def test_api_rides_out_a_postgresql_outage(
     assert not problems, failure_report(figures, problems, log)
 
 
+# Connections PostgreSQL lets the API's role hold: far fewer than the 20 its pool opens
+# under load, as on a server at max_connections.
+CONNECTION_LIMIT = 2
+REFUSED_CONNECTIONS_LOAD = LoadPlan(clients=50, seconds=5, request_timeout=10)
+
+
+def test_connections_postgresql_refuses_get_503s_and_the_open_ones_serve_on(
+    tmp_path: Path, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+):
+    """What a server at max_connections does to a replica whose pool is not yet full (more
+    replicas or workers than the README's sizing allows): each request that needed one
+    more connection is refused by PostgreSQL ("too many connections", SQLSTATE 53300) and
+    answered 503 with Retry-After at once, never 500; the connections already open serve
+    the other requests."""
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    url = server.create_database("limited")
+    limited_url = server.owner_with_connection_limit(url, CONNECTION_LIMIT)
+    # The tasks are read afterwards as the superuser, whom no limit applies to.
+    stored_tasks = postgres_tasks(server, url, tmp_path)
+    deployment = deploy(tmp_path, load_variant("postgresql"), limited_url, stored_tasks)
+    log = tmp_path / "server.log"
+
+    with deployment.serving(log) as base_url:
+        load = asyncio.run(run_load(base_url, REFUSED_CONNECTIONS_LOAD))
+
+    figures = summary(f"load[postgresql, {CONNECTION_LIMIT} connections allowed]", load)
+    show(capsys, figures)
+    problems = problems_of(load, deployment.stored_tasks(), require_json_503=True)
+    for operation in ("create", "list", "get"):
+        if not any(o.succeeded for o in load.outcomes if o.operation == operation):
+            problems.append(f"no `{operation}` got a 2xx: the open connections did not serve")
+    if "too many connections" not in log.read_text():
+        problems.append("PostgreSQL refused no connection: the limit was never reached")
+    assert not problems, failure_report(figures, problems, log)
+
+
 def log_in_variant() -> Answers:
     """The default authentication (jwt), on SQLite, without rate limits (which would turn
     the flood into 429s before it reached the hashing threads)."""

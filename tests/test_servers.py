@@ -52,6 +52,25 @@ def test_postgres_server_freezes_and_thaws():
     assert thawed.stdout.strip() == "1"
 
 
+def test_postgres_server_makes_owners_with_a_connection_limit(postgres_server: PostgresServer):
+    """The role owns its database (it can migrate it), and PostgreSQL holds it to its limit."""
+    allowed = postgres_server.create_database("limited")
+    allowed_url = postgres_server.owner_with_connection_limit(allowed, 1)
+    refused = postgres_server.create_database("refused")
+    refused_url = postgres_server.owner_with_connection_limit(refused, 0)
+
+    owner_query = "SELECT pg_get_userbyid(datdba) = current_user FROM pg_database"
+    psql = [str(postgres_server.bin_dir / "psql"), allowed_url, "--tuples-only", "--no-align"]
+    command = f"--command={owner_query} WHERE datname = current_database()"
+    owns = subprocess.run([*psql, command], capture_output=True, text=True, check=False)
+    refusal = select_one(postgres_server, refused_url)
+
+    assert owns.returncode == 0, owns.stderr
+    assert owns.stdout.strip() == "t"
+    assert refusal.returncode != 0
+    assert "too many connections for role" in refusal.stderr
+
+
 def test_redis_server_answers_and_keeps_nothing_on_disk(redis_server: RedisServer):
     assert redis_command(redis_server.port, "PING") == b"+PONG\r\n"
     assert redis_command(redis_server.port, "CONFIG", "GET", "save").endswith(b"$0\r\n\r\n")

@@ -146,6 +146,26 @@ class PostgresServer:
         # No driver named: the generated settings pick theirs, and psql takes it as it is.
         return f"postgresql://{POSTGRES_USER}@{LOOPBACK}:{self.port}/{name}"
 
+    def owner_with_connection_limit(self, database_url: str, connections: int) -> str:
+        """Make a role that PostgreSQL lets hold at most ``connections`` connections at once
+        the owner of the database (and of its public schema, so that it can migrate it);
+        return the database's URL for that role.
+
+        A role's CONNECTION LIMIT is refused the way a full server's ``max_connections`` is
+        (SQLSTATE 53300, "too many connections"), without filling the server.
+        """
+        database = database_url.rsplit("/", 1)[1]
+        role = f"{database}_owner"
+        statements = [
+            f"CREATE ROLE {role} LOGIN CONNECTION LIMIT {connections}",
+            f"ALTER DATABASE {database} OWNER TO {role}",
+            f"ALTER SCHEMA public OWNER TO {role}",
+        ]
+        psql = [str(self.bin_dir / "psql"), database_url, "--no-psqlrc", "--set=ON_ERROR_STOP=1"]
+        commands = [f"--command={statement}" for statement in statements]
+        run_or_raise([*psql, *commands], f"creating the role {role}")
+        return database_url.replace(f"//{POSTGRES_USER}@", f"//{role}@", 1)
+
     def _postmaster_pid(self) -> int | None:
         """The server's main process, from the first line of its postmaster.pid, if running."""
         try:
