@@ -212,10 +212,19 @@ def success_problems(outcomes: list[Outcome], where: str) -> list[str]:
             f"{where}: only {succeeded} of {len(outcomes)} requests got a 2xx "
             f"(at least {MIN_SUCCESS_SHARE:.0%} must)"
         )
-    for operation in ("create", "list", "get"):
-        if not any(o.succeeded for o in outcomes if o.operation == operation):
-            problems.append(f"{where}: no `{operation}` request got a 2xx")
+    problems.extend(
+        f"{where}: no `{operation}` request got a 2xx" for operation in unserved(outcomes)
+    )
     return problems
+
+
+def unserved(outcomes: list[Outcome]) -> list[str]:
+    """The kinds of request (create, list, get) of which none got a 2xx."""
+    return [
+        operation
+        for operation in ("create", "list", "get")
+        if not any(o.succeeded for o in outcomes if o.operation == operation)
+    ]
 
 
 def failure_report(figures: str, problems: list[str], log: Path) -> str:
@@ -500,9 +509,10 @@ def test_connections_postgresql_refuses_get_503s_and_the_open_ones_serve_on(
     figures = summary(f"load[postgresql, {CONNECTION_LIMIT} connections allowed]", load)
     show(capsys, figures)
     problems = problems_of(load, deployment.stored_tasks(), require_json_503=True)
-    for operation in ("create", "list", "get"):
-        if not any(o.succeeded for o in load.outcomes if o.operation == operation):
-            problems.append(f"no `{operation}` got a 2xx: the open connections did not serve")
+    problems.extend(
+        f"no `{operation}` got a 2xx: the open connections did not serve"
+        for operation in unserved(load.outcomes)
+    )
     if "too many connections" not in log.read_text():
         problems.append("PostgreSQL refused no connection: the limit was never reached")
     assert not problems, failure_report(figures, problems, log)
