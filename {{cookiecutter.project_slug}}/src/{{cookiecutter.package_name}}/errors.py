@@ -1,7 +1,6 @@
 """Exception handlers that turn known failures into precise JSON errors."""
 
 import logging
-from time import monotonic
 from typing import Any
 
 from fastapi import FastAPI, Request, status
@@ -13,6 +12,7 @@ from starlette.routing import compile_path
 
 from .db import DatabaseBusyError, DatabaseUnavailableError
 from .repository import TaskNotFoundError
+from .throttled_log import ThrottledWarning
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +40,6 @@ RETRY_AFTER_SECONDS = 5
 # The detail of every overload 503, whatever ran out (database connections or threads,
 # password-hashing threads): clients see one answer to one condition.
 OVERLOADED_DETAIL = "Service overloaded, retry later"
-# Seconds between two warnings about the same trouble: an outage under load would
-# otherwise write one warning per request.
-WARNING_INTERVAL_SECONDS = 10
 
 
 class ServiceUnavailable:
@@ -51,32 +48,17 @@ class ServiceUnavailable:
     def __init__(self, *, detail: str, warning: str) -> None:
         self.detail = detail
         self.warning = warning
-        self.next_warning_at = 0.0
-        self.held_back = 0
+        self._throttled = ThrottledWarning(logger)
 
     async def __call__(self, request: Request, exc: Exception) -> JSONResponse:
-        self.warn(request, exc)
+        self._throttled.warn(
+            "%s during %s %s: %s", self.warning, request.method, request.url.path, exc
+        )
         return JSONResponse(
             {"detail": self.detail},
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
-
-    def warn(self, request: Request, exc: Exception) -> None:
-        now = monotonic()
-        if now < self.next_warning_at:
-            self.held_back += 1
-            return
-        logger.warning(
-            "%s during %s %s: %s (%d more since the last warning)",
-            self.warning,
-            request.method,
-            request.url.path,
-            exc,
-            self.held_back,
-        )
-        self.next_warning_at = now + WARNING_INTERVAL_SECONDS
-        self.held_back = 0
 
 
 async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
