@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import Connection
 
 from .database_{{ cookiecutter.database }}_helpers import hold_connection
+from .held_connection import connection_held
 from .helpers import TASKS_URL, serve
 
 pytestmark = pytest.mark.anyio
@@ -19,18 +20,10 @@ async def test_a_request_that_finds_no_free_connection_gets_503_at_once(
     one_connection_app: FastAPI, auth_headers: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
     async with serve(one_connection_app, headers=auth_headers) as client:
-        acquired, released = threading.Event(), threading.Event()
-        held = asyncio.create_task(
-            one_connection_app.state.database.run(hold_connection, acquired, released)
-        )
-        assert await asyncio.to_thread(acquired.wait, timeout=5)
-        try:
+        async with connection_held(one_connection_app.state.database) as held:
             with caplog.at_level(logging.WARNING):
                 refused = [await client.get(TASKS_URL) for _ in range(2)]
             still_held = not held.done()
-        finally:
-            released.set()
-        await asyncio.wait_for(held, timeout=10)
         served = await client.get(TASKS_URL)
 
     # Answered before the connection was given back: the wait is bounded, not a queue.

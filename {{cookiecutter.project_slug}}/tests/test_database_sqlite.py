@@ -18,7 +18,8 @@ from {{ cookiecutter.package_name }}.db import sqlite as sqlite_database
 from {{ cookiecutter.package_name }}.factory import create_app
 from {{ cookiecutter.package_name }}.models import DESCRIPTION_MAX_LENGTH, Task
 
-from .database_sqlite_helpers import ONE_CONNECTION, hold_connection
+from .database_sqlite_helpers import ONE_CONNECTION
+from .held_connection import connection_held
 from .helpers import TASKS_URL, make_settings, serve
 
 pytestmark = pytest.mark.anyio
@@ -100,17 +101,11 @@ async def test_writes_queue_for_one_thread_of_their_own(database_url: str) -> No
 async def test_a_write_is_not_held_up_by_busy_reading_threads(database_url: str) -> None:
     settings = make_settings(database_url, **ONE_CONNECTION, database_pool_timeout=0.1)
     database = Database(settings)
-    acquired, released = threading.Event(), threading.Event()
     try:
-        held = asyncio.create_task(database.run(hold_connection, acquired, released))
-        assert await asyncio.to_thread(acquired.wait, timeout=5)
-        try:
+        async with connection_held(database):
             written = await database.write(thread_name)
             with pytest.raises(DatabaseBusyError):
                 await database.run(thread_name)
-        finally:
-            released.set()
-        await asyncio.wait_for(held, timeout=10)
     finally:
         await database.dispose()
 
