@@ -1,19 +1,27 @@
-"""Lost connections and statements kept waiting: a 503, then served again."""
+"""Lost connections, statements kept waiting, connections refused: a 503 or a wait, then
+served again."""
 
 import asyncio
 import threading
 import time
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import Connection, text
 
 from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.db import Database, DatabaseUnavailableError
-from {{ cookiecutter.package_name }}.db.postgresql import DEADLINE_GRACE_SECONDS
+from {{ cookiecutter.package_name }}.db import Database, DatabaseBusyError, DatabaseUnavailableError
+from {{ cookiecutter.package_name }}.db.postgresql import DEADLINE_GRACE_SECONDS, RETURN_SECONDS
 from {{ cookiecutter.package_name }}.factory import create_app
 
-from .database_postgresql_helpers import ONE_CONNECTION, hold_connection
+from .database_postgresql_helpers import (
+    ONE_CONNECTION,
+    LimitedRole,
+    connections_of_this_role,
+    hold_connection,
+)
+from .held_connection import connection_held
 from .helpers import TASKS_URL, BlockingDatabase, make_settings, serve
 
 pytestmark = pytest.mark.anyio
@@ -120,3 +128,72 @@ async def test_a_database_that_does_not_answer_is_given_up_on_and_the_connection
     assert gave_up_after >= STATEMENT_TIMEOUT_SECONDS + DEADLINE_GRACE_SECONDS
     # A connection with a statement still running cannot serve again: it is replaced.
     assert pid_after != pid
+
+
+@pytest.fixture
+def limited_role(database_url: str, database: BlockingDatabase) -> Iterator[LimitedRole]:
+    role = LimitedRole.create(database, database_url)
+    yield role
+    role.drop()
+
+
+async def run_together(database: Database, work: Callable[[Connection], int]) -> list[int]:
+    """Ten units of work at once: twice the connections of the pool."""
+    return await asyncio.gather(*(database.run(work) for _ in range(10)))
+
+
+async def test_a_full_server_makes_requests_wait_for_the_open_connections(
+    limited_role: LimitedRole, caplog: pytest.LogCaptureFixture
+) -> None:
+    """PostgreSQL at max_connections refuses a new connection; the requests that needed one
+    are served on the connections already open, and the pool grows again once it may."""
+    limited_role.allow(2)
+    database = Database(make_settings(limited_role.url, database_pool_size=5))
+    try:
+        refused = await run_together(database, connections_of_this_role)
+        limited_role.allow(None)
+        # Past that time a withdrawn turn comes back; each new connection brings another.
+        await asyncio.sleep(RETURN_SECONDS + 0.2)
+        allowed = await run_together(database, connections_of_this_role)
+    finally:
+        await database.dispose()
+
+    assert max(refused) == 2
+    assert "PostgreSQL refused a new connection" in caplog.text
+    assert max(allowed) > 2
+
+
+async def test_a_wait_for_an_open_connection_is_bounded_by_the_pool_timeout(
+    limited_role: LimitedRole,
+) -> None:
+    limited_role.allow(1)
+    settings = make_settings(limited_role.url, database_pool_size=2, database_pool_timeout=0.2)
+    database = Database(settings)
+    try:
+        async with connection_held(database):
+            with pytest.raises(DatabaseBusyError):
+                await database.run(connections_of_this_role)
+        # The turn of the request that gave up is back: two requests are served again,
+        # one after the other on the open connection.
+        served = await asyncio.gather(*(database.run(connections_of_this_role) for _ in range(2)))
+    finally:
+        await database.dispose()
+
+    assert served == [1, 1]
+
+
+async def test_a_server_that_refuses_every_connection_is_a_503_at_once(
+    limited_role: LimitedRole,
+) -> None:
+    limited_role.allow(0)
+    database = Database(make_settings(limited_role.url))
+    try:
+        started = time.monotonic()
+        with pytest.raises(DatabaseUnavailableError, match="too many connections"):
+            await database.run(connections_of_this_role)
+        refused_after = time.monotonic() - started
+    finally:
+        await database.dispose()
+
+    # No connection is open to wait for.
+    assert refused_after < 1

@@ -2,22 +2,32 @@
 
 import asyncio
 import hashlib
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import QueuePool
 
+from ..throttled_log import ThrottledWarning
 from .errors import DatabaseBusyError, DatabaseUnavailableError
+
+logger = logging.getLogger(__name__)
 
 # PostgreSQL's error classes that mean "the database, not the query": 08 connection
 # exception, 53 insufficient resources, 57 operator intervention (such as a shutdown).
 OUTAGE_SQLSTATE_CLASSES = frozenset({"08", "53", "57"})
+# The server's max_connections, or the role's or the database's CONNECTION LIMIT, reached.
+TOO_MANY_CONNECTIONS = "53300"
+# Seconds before a turn withdrawn when PostgreSQL refused a connection comes back, one turn
+# at a time: at most one refused try a second while the server stays full.
+RETURN_SECONDS = 1
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -47,8 +57,11 @@ def is_outage(error: DBAPIError) -> bool:
     down or starting up, too many connections."""
     if error.connection_invalidated or isinstance(error, OperationalError):
         return True
-    sqlstate = getattr(error.orig, "sqlstate", None) or ""
-    return sqlstate[:2] in OUTAGE_SQLSTATE_CLASSES
+    return sqlstate_of(error)[:2] in OUTAGE_SQLSTATE_CLASSES
+
+
+def sqlstate_of(error: DBAPIError) -> str:
+    return getattr(error.orig, "sqlstate", None) or ""
 
 
 def select_one(connection: Connection) -> None:
@@ -84,13 +97,48 @@ def begin_migrations(connection: Connection) -> None:
 
 class Turns:
     """Turns to use one of ``count`` connections, handed out first come, first served; a turn
-    not given within ``timeout`` seconds raises ``DatabaseBusyError``."""
+    not given within ``timeout`` seconds raises ``DatabaseBusyError``.
+
+    A turn can be withdrawn by its holder (``exchange``): fewer then circulate, and the
+    withdrawn ones come back one per ``RETURN_SECONDS``, or at once while ``give_back_one``
+    is called.
+    """
 
     def __init__(self, count: int, *, timeout: float) -> None:
         self._semaphore = asyncio.Semaphore(count)
         self._timeout = timeout
+        self._withdrawn = 0
+        self._return_timer: asyncio.TimerHandle | None = None
 
     async def __aenter__(self) -> None:
+        await self._take()
+
+    async def __aexit__(self, *_exc_info: object) -> None:
+        self._semaphore.release()
+
+    async def exchange(self) -> None:
+        """Withdraw the caller's turn and wait for another, within the same time-out.
+
+        The caller keeps holding one turn either way: its exit gives back the new one, and
+        the withdrawn one comes back later.
+        """
+        self._withdrawn += 1
+        self._schedule_return()
+        try:
+            await self._take()
+        except BaseException:
+            # No new turn (a time-out, or the request was cancelled): the caller's exit
+            # gives back the one it had, which is then no longer withdrawn.
+            self._withdrawn -= 1
+            raise
+
+    def give_back_one(self) -> None:
+        """Put one withdrawn turn back into circulation, if any is withdrawn."""
+        if self._withdrawn:
+            self._withdrawn -= 1
+            self._semaphore.release()
+
+    async def _take(self) -> None:
         if not self._semaphore.locked():
             # A turn is free: taken at once, without a timer to set up and cancel.
             await self._semaphore.acquire()
@@ -103,8 +151,16 @@ class Turns:
                 f"no database connection became free within {self._timeout} s"
             ) from None
 
-    async def __aexit__(self, *_exc_info: object) -> None:
-        self._semaphore.release()
+    def _schedule_return(self) -> None:
+        if self._return_timer is None:
+            loop = asyncio.get_running_loop()
+            self._return_timer = loop.call_later(RETURN_SECONDS, self._return_one)
+
+    def _return_one(self) -> None:
+        self._return_timer = None
+        self.give_back_one()
+        if self._withdrawn:
+            self._schedule_return()
 
 
 # Seconds past the statement time-out before a unit of work gives up on the server itself,
@@ -194,6 +250,9 @@ class Database:
             settings.database_pool_size + settings.database_max_overflow,
             timeout=settings.database_pool_timeout,
         )
+        # A connection opened: the server may have room for more, see `_connect`.
+        event.listen(self.engine.sync_engine, "connect", self._connection_opened)
+        self._refused_warning = ThrottledWarning(logger)
 
     async def run(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
@@ -220,7 +279,7 @@ class Database:
 
         async with self._turns:
             with unavailability_named():
-                connection = await self.engine.connect()
+                connection = await self._connect()
                 try:
                     async with asyncio.timeout(self._deadline):
                         return await connection.run_sync(returned_after)
@@ -245,13 +304,48 @@ class Database:
         """
         async with self._turns:
             with unavailability_named():
-                async with self.engine.connect() as connection:
+                connection = await self._connect()
+                try:
                     # Out of autocommit for this connection only, until it returns to the pool.
                     await connection.execution_options(
                         isolation_level=connection.default_isolation_level
                     )
                     async with connection.begin():
                         return await connection.run_sync(work, *args, **kwargs)
+                finally:
+                    await connection.close()
+
+    async def _connect(self) -> AsyncConnection:
+        """A connection from the pool, for the holder of a turn.
+
+        When PostgreSQL refuses to open one more ("too many connections": its
+        max_connections, or the role's CONNECTION LIMIT, reached), the request waits for
+        one of the connections already open instead of failing: its turn is withdrawn, so
+        that the turns in circulation match the connections the server allowed, and it
+        takes another. Withdrawn turns come back one per second, and at once while new
+        connections open, so the pool grows again when the server has room.
+        """
+        try:
+            return await self.engine.connect()
+        except DBAPIError as error:
+            open_connections = self._open_connections()
+            if sqlstate_of(error) != TOO_MANY_CONNECTIONS or not open_connections:
+                raise
+            self._refused_warning.warn(
+                "PostgreSQL refused a new connection (%s); "
+                "requests wait for the %d connections open",
+                error.orig,
+                open_connections,
+            )
+        await self._turns.exchange()
+        return await self.engine.connect()
+
+    def _open_connections(self) -> int:
+        pool = cast(QueuePool, self.engine.pool)
+        return pool.checkedin() + pool.checkedout()
+
+    def _connection_opened(self, *_arguments: object) -> None:
+        self._turns.give_back_one()
 
     async def ping(self) -> None:
         """Run a trivial query; raises when the database cannot be reached."""
