@@ -100,8 +100,7 @@ class Turns:
     not given within ``timeout`` seconds raises ``DatabaseBusyError``.
 
     A turn can be withdrawn by its holder (``exchange``): fewer then circulate, and the
-    withdrawn ones come back one per ``RETURN_SECONDS``, or at once while ``give_back_one``
-    is called.
+    withdrawn ones come back one per ``RETURN_SECONDS``, or sooner through ``give_back_one``.
     """
 
     def __init__(self, count: int, *, timeout: float) -> None:
@@ -313,7 +312,8 @@ class Database:
                     async with connection.begin():
                         return await connection.run_sync(work, *args, **kwargs)
                 finally:
-                    await connection.close()
+                    # Shielded, as `async with` would: a cancelled request still closes it.
+                    await asyncio.shield(connection.close())
 
     async def _connect(self) -> AsyncConnection:
         """A connection from the pool, for the holder of a turn.
