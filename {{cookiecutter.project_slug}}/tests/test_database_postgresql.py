@@ -163,6 +163,25 @@ async def test_a_full_server_makes_requests_wait_for_the_open_connections(
     assert max(allowed) > 2
 
 
+async def test_a_request_refused_a_connection_waits_for_a_busy_one(
+    limited_role: LimitedRole,
+) -> None:
+    """With fewer requests than the pool's turns: the turns left over lead to no connection."""
+    limited_role.allow(2)
+    database = Database(make_settings(limited_role.url, database_pool_size=5))
+    try:
+        async with connection_held(database), connection_held(database):
+            waiting = asyncio.create_task(database.run(connections_of_this_role))
+            await asyncio.sleep(0.2)
+            waited = not waiting.done()
+        served = await waiting
+    finally:
+        await database.dispose()
+
+    assert waited
+    assert served == 2
+
+
 async def test_a_wait_for_an_open_connection_is_bounded_by_the_pool_timeout(
     limited_role: LimitedRole,
 ) -> None:

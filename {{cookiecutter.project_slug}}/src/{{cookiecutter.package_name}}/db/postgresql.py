@@ -325,20 +325,23 @@ class Database:
         takes another. Withdrawn turns come back one per second, and at once while new
         connections open, so the pool grows again when the server has room.
         """
-        try:
-            return await self.engine.connect()
-        except DBAPIError as error:
-            open_connections = self._open_connections()
-            if sqlstate_of(error) != TOO_MANY_CONNECTIONS or not open_connections:
-                raise
-            self._refused_warning.warn(
-                "PostgreSQL refused a new connection (%s); "
-                "requests wait for the %d connections open",
-                error.orig,
-                open_connections,
-            )
-        await self._turns.exchange()
-        return await self.engine.connect()
+        while True:
+            try:
+                return await self.engine.connect()
+            except DBAPIError as error:
+                open_connections = self._open_connections()
+                if sqlstate_of(error) != TOO_MANY_CONNECTIONS or not open_connections:
+                    raise
+                self._refused_warning.warn(
+                    "PostgreSQL refused a new connection (%s); "
+                    "requests wait for the %d connections open",
+                    error.orig,
+                    open_connections,
+                )
+            # A turn taken at once (more turns than connections still circulate) finds no
+            # idle connection either: each round withdraws one more, until the request
+            # waits for a turn given back with its connection.
+            await self._turns.exchange()
 
     def _open_connections(self) -> int:
         pool = cast(QueuePool, self.engine.pool)
