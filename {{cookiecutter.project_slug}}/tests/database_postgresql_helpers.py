@@ -57,7 +57,9 @@ class LimitedRole:
 
     @classmethod
     def create(cls, database: BlockingDatabase, database_url: str) -> Self:
-        name = f"{make_url(database_url).database}_limited"
+        # One role per test database, so that test runs on other databases of the server
+        # keep to theirs; within PostgreSQL's 63 characters of a name.
+        name = f"{make_url(database_url).database}"[:54] + "_limited"
         password = secrets.token_hex(16)
         try:
             database.run(
