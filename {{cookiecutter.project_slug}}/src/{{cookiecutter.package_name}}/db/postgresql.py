@@ -329,8 +329,11 @@ class Database:
             try:
                 return await self.engine.connect()
             except DBAPIError as error:
+                if sqlstate_of(error) != TOO_MANY_CONNECTIONS:
+                    raise
                 open_connections = self._open_connections()
-                if sqlstate_of(error) != TOO_MANY_CONNECTIONS or not open_connections:
+                if not open_connections:
+                    # Nothing to wait for: the server refuses this process every connection.
                     raise
                 self._refused_warning.warn(
                     "PostgreSQL refused a new connection (%s); "
